@@ -1,0 +1,5 @@
+export * from './reason-codes.ts';
+export * from './errors.ts';
+export * from './subjects.ts';
+export * from './topics.ts';
+export * from './proto.ts';

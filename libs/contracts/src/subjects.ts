@@ -1,0 +1,44 @@
+// Every NATS subject of the mesh is built here; nobody types a subject string elsewhere.
+
+/** Subjects of request/reply endpoints and broadcast events. */
+export const Subjects = {
+  authAuthenticate: 'mesh.auth.v1.authenticate',
+  aclAuthorize: 'mesh.acl.v1.authorize',
+  aclChanged: 'mesh.acl.v1.changed',
+} as const;
+
+/** Queue groups: replicas of one service share requests. */
+export const QueueGroups = {
+  auth: 'auth',
+  acl: 'acl',
+} as const;
+
+/** Names under which services register with the NATS micro framework (`nats micro ls`). */
+export const ServiceNames = {
+  auth: 'octomesh-auth',
+  acl: 'octomesh-acl',
+} as const;
+
+/** Kinds of broker events. */
+export const BrokerEventKinds = {
+  connected: 'connected',
+  disconnected: 'disconnected',
+  subscribed: 'subscribed',
+} as const;
+/** One of {@link BrokerEventKinds}. */
+export type BrokerEventKind = (typeof BrokerEventKinds)[keyof typeof BrokerEventKinds];
+
+/** `mesh.broker.v1.events.<kind>`: client connected / disconnected / subscribed. */
+export function brokerEventSubject(kind: BrokerEventKind): string {
+  return `mesh.broker.v1.events.${kind}`;
+}
+
+/** Wildcard subscription to every broker event. */
+export const brokerEventsWildcard = 'mesh.broker.v1.events.*';
+
+/** JetStream KV bucket names. */
+export const Buckets = {
+  credentials: 'mqtt-credentials',
+  acl: 'mqtt-acl',
+  oktopusDevicesAuth: 'devices-auth',
+} as const;

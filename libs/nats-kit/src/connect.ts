@@ -1,0 +1,74 @@
+// Connecting to NATS: reconnect forever with jitter, and say so in the log, because a service
+// that silently lost NATS answers nothing and looks healthy.
+import { connect } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/nats-core';
+import type { Logger } from 'pino';
+
+/** How a service reaches NATS. */
+export interface NatsConnectOptions {
+  /** One or more `nats://host:port` URLs. */
+  servers: string | readonly string[];
+  /** Connection name shown by `nats server report connections`. */
+  name: string;
+  logger: Logger;
+  user?: string;
+  pass?: string;
+  token?: string;
+  /** Milliseconds for the first connection before giving up (later losses reconnect forever). */
+  timeoutMs?: number;
+}
+
+/** Opens a NATS connection that reconnects forever and logs every status change. */
+export async function connectNats(options: NatsConnectOptions): Promise<NatsConnection> {
+  const servers = typeof options.servers === 'string' ? [options.servers] : [...options.servers];
+  const nc = await connect({
+    servers,
+    name: options.name,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 500,
+    reconnectJitter: 250,
+    timeout: options.timeoutMs ?? 5000,
+    waitOnFirstConnect: false,
+    ...(options.user !== undefined ? { user: options.user } : {}),
+    ...(options.pass !== undefined ? { pass: options.pass } : {}),
+    ...(options.token !== undefined ? { token: options.token } : {}),
+  });
+  options.logger.info({ server: nc.getServer(), version: nc.info?.version }, 'nats connected');
+  void logStatus(nc, options.logger);
+  return nc;
+}
+
+async function logStatus(nc: NatsConnection, logger: Logger): Promise<void> {
+  for await (const status of nc.status()) {
+    switch (status.type) {
+      case 'disconnect':
+        logger.warn({ server: status.server }, 'nats disconnected');
+        break;
+      case 'reconnecting':
+        logger.debug('nats reconnecting');
+        break;
+      case 'reconnect':
+        logger.info({ server: status.server }, 'nats reconnected');
+        break;
+      case 'error':
+        logger.error({ error: status.error.message }, 'nats error');
+        break;
+      case 'slowConsumer':
+        logger.warn({ sub: status.sub.getSubject() }, 'nats slow consumer');
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+/** The server's version as "major.minor.patch", for feature detection. */
+export function serverVersion(nc: NatsConnection): string {
+  return nc.info?.version ?? '0.0.0';
+}
+
+/** True when the connected server is at least `major.minor`. */
+export function serverAtLeast(nc: NatsConnection, major: number, minor: number): boolean {
+  const [maj = 0, min = 0] = serverVersion(nc).split('.').map((part) => Number.parseInt(part, 10));
+  return maj > major || (maj === major && min >= minor);
+}

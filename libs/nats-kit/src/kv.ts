@@ -1,0 +1,47 @@
+// JetStream KV access for the services: buckets are created on first use with settings fit
+// for the data they keep, and watches are wrapped so callers see plain entries.
+import { Kvm, type KV, type KvEntry, type KvWatchOptions } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/nats-core';
+
+export type { KV, KvEntry } from '@nats-io/kv';
+
+/** Settings for a bucket. */
+export interface BucketOptions {
+  /** Revisions kept per key (audit of credential and rule changes). */
+  history?: number;
+  description?: string;
+}
+
+/** Opens a KV bucket, creating it when it does not exist yet. */
+export async function openBucket(nc: NatsConnection, name: string, options: BucketOptions = {}): Promise<KV> {
+  return new Kvm(nc).create(name, {
+    history: options.history ?? 5,
+    ...(options.description !== undefined ? { description: options.description } : {}),
+  });
+}
+
+/** Opens an existing KV bucket without creating it; undefined when it does not exist. */
+export async function openExistingBucket(nc: NatsConnection, name: string): Promise<KV | undefined> {
+  const kvm = new Kvm(nc);
+  for await (const status of kvm.list()) {
+    if (status.bucket === name) return kvm.open(name);
+  }
+  return undefined;
+}
+
+/** Watches every key of a bucket; `onEntry` sees the initial values first, then every change. */
+export async function watchBucket(
+  kv: KV,
+  onEntry: (entry: KvEntry) => void,
+  options: { onInitialDone?: () => void } = {},
+): Promise<{ stop(): void }> {
+  const watchOptions: KvWatchOptions = {
+    key: '>',
+    ...(options.onInitialDone !== undefined ? { initializedFn: options.onInitialDone } : {}),
+  };
+  const iterator = await kv.watch(watchOptions);
+  void (async () => {
+    for await (const entry of iterator) onEntry(entry);
+  })();
+  return { stop: () => iterator.stop() };
+}

@@ -1,0 +1,197 @@
+// Serving endpoints as NATS micro services (`nats micro ls|info|stats` find every instance).
+// Replicas share requests through the service's queue group. Handlers are async; the micro
+// framework only counts synchronous throws, so the kit answers and counts async failures
+// itself and shows its counters in the endpoint stats `data`.
+import { Svcm, type Service, type ServiceMsg } from '@nats-io/services';
+import type { MsgHdrs, NatsConnection } from '@nats-io/nats-core';
+import { InvalidMessageError, OctomeshError } from '@octomesh/contracts';
+import { SpanKind, SpanStatusCode, context } from '@opentelemetry/api';
+import type { Logger } from 'pino';
+import type { Codec } from './codec.ts';
+import { contextFromHeaders, tracer } from './trace-headers.ts';
+
+/** Service error codes sent in the Nats-Service-Error-Code header. */
+export const ServiceErrorCodes = {
+  badRequest: 400,
+  internal: 500,
+  overloaded: 503,
+} as const;
+
+/** What a handler learns about the request besides its body. */
+export interface RequestContext {
+  readonly subject: string;
+  readonly headers: MsgHdrs | undefined;
+  readonly logger: Logger;
+}
+
+/** One endpoint: a subject, its codecs and an async handler. */
+export interface EndpointDefinition<Req, Res> {
+  readonly name: string;
+  readonly subject: string;
+  readonly request: Codec<Req>;
+  readonly reply: Codec<Res>;
+  handle(request: Req, ctx: RequestContext): Promise<Res>;
+}
+
+/** A service: name and version as `nats micro ls` shows them, its queue group and endpoints. */
+export interface ServiceDefinition {
+  readonly name: string;
+  readonly version: string;
+  readonly description: string;
+  readonly queue: string;
+  // Endpoints differ in request/reply types; each is checked where it is defined.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly endpoints: readonly EndpointDefinition<any, any>[];
+  readonly metadata?: Record<string, string>;
+  /** Requests handled at once per instance; more are refused with 503 (bounded work). */
+  readonly maxInFlight?: number;
+}
+
+/** Counters per endpoint, kept by the kit (async errors included). */
+export interface EndpointCounters {
+  requests: number;
+  errors: number;
+  badRequests: number;
+  overloaded: number;
+  inFlight: number;
+  lastError: string | undefined;
+}
+
+/** A served service. */
+export interface RunningService {
+  readonly id: string;
+  readonly name: string;
+  counters(endpoint: string): EndpointCounters;
+  /** True while the service's subscriptions are alive. */
+  isServing(): boolean;
+  /** Stops taking requests; requests in progress finish. */
+  stop(): Promise<void>;
+}
+
+/** Registers a micro service with its endpoints on `nc`. */
+export async function serve(nc: NatsConnection, definition: ServiceDefinition, logger: Logger): Promise<RunningService> {
+  const counters = new Map<string, EndpointCounters>();
+  const maxInFlight = definition.maxInFlight ?? 1000;
+  let inFlight = 0;
+  const service: Service = await new Svcm(nc).add({
+    name: definition.name,
+    version: definition.version,
+    description: definition.description,
+    queue: definition.queue,
+    ...(definition.metadata !== undefined ? { metadata: definition.metadata } : {}),
+    statsHandler: (endpoint) => Promise.resolve(counterSnapshot(counters.get(endpointName(endpoint)))),
+  });
+  const log = logger.child({ service: definition.name, instance: service.info().id });
+  for (const endpoint of definition.endpoints) {
+    const endpointCounters: EndpointCounters = {
+      requests: 0, errors: 0, badRequests: 0, overloaded: 0, inFlight: 0, lastError: undefined,
+    };
+    counters.set(endpoint.name, endpointCounters);
+    service.addEndpoint(endpoint.name, {
+      subject: endpoint.subject,
+      metadata: { endpoint: endpoint.name },
+      handler: (error, msg) => {
+        if (error !== null) {
+          log.error({ endpoint: endpoint.name, error: error.message }, 'endpoint subscription failed');
+          return;
+        }
+        endpointCounters.requests++;
+        if (inFlight >= maxInFlight) {
+          endpointCounters.overloaded++;
+          msg.respondError(ServiceErrorCodes.overloaded, 'overloaded, retry later');
+          return;
+        }
+        inFlight++;
+        endpointCounters.inFlight++;
+        void handleRequest(endpoint, msg, endpointCounters, log).finally(() => {
+          inFlight--;
+          endpointCounters.inFlight--;
+        });
+      },
+    });
+  }
+  let stopped = false;
+  void service.stopped.then((error) => {
+    stopped = true;
+    if (error instanceof Error) log.error({ error: error.message }, 'service stopped with error');
+  });
+  log.info({ endpoints: definition.endpoints.map((e) => e.subject), queue: definition.queue }, 'service serving');
+  return {
+    id: service.info().id,
+    name: definition.name,
+    counters: (name) => counterSnapshot(counters.get(name)),
+    isServing: () => !stopped && !service.isStopped && !nc.isClosed(),
+    async stop() {
+      stopped = true;
+      await service.stop();
+    },
+  };
+}
+
+function endpointName(endpoint: { metadata?: Record<string, string> }): string {
+  return endpoint.metadata?.['endpoint'] ?? '';
+}
+
+function counterSnapshot(counters: EndpointCounters | undefined): EndpointCounters {
+  return counters === undefined
+    ? { requests: 0, errors: 0, badRequests: 0, overloaded: 0, inFlight: 0, lastError: undefined }
+    : { ...counters };
+}
+
+async function handleRequest<Req, Res>(
+  endpoint: EndpointDefinition<Req, Res>,
+  msg: ServiceMsg,
+  counters: EndpointCounters,
+  logger: Logger,
+): Promise<void> {
+  const parent = contextFromHeaders(msg.headers);
+  const span = tracer.startSpan(endpoint.subject, { kind: SpanKind.SERVER }, parent);
+  try {
+    await context.with(context.active().setValue(Symbol.for('octomesh.span'), span), async () => {
+      const request = endpoint.request.decode(msg.data);
+      const reply = await endpoint.handle(request, { subject: msg.subject, headers: msg.headers, logger });
+      msg.respond(endpoint.reply.encode(reply));
+    });
+  } catch (error) {
+    counters.errors++;
+    counters.lastError = error instanceof Error ? error.message : String(error);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: counters.lastError });
+    if (error instanceof InvalidMessageError) {
+      counters.badRequests++;
+      logger.warn({ endpoint: endpoint.name, error: error.message }, 'bad request');
+      msg.respondError(ServiceErrorCodes.badRequest, error.message);
+    } else {
+      const code = error instanceof OctomeshError ? error.code : 'INTERNAL';
+      logger.error({ endpoint: endpoint.name, code, error: counters.lastError }, 'handler failed');
+      msg.respondError(ServiceErrorCodes.internal, `internal error (${code})`);
+    }
+  } finally {
+    span.end();
+  }
+}
+
+/** One running instance as the micro framework's discovery reports it. */
+export interface DiscoveredInstance {
+  readonly name: string;
+  readonly id: string;
+  readonly version: string;
+  readonly requests: number;
+  readonly errors: number;
+}
+
+/** Lists running service instances with their stats, like `nats micro stats`. */
+export async function discoverServices(nc: NatsConnection, name?: string, timeoutMs = 1000): Promise<DiscoveredInstance[]> {
+  const client = new Svcm(nc).client({ maxWait: timeoutMs });
+  const found: DiscoveredInstance[] = [];
+  for await (const stats of await client.stats(name)) {
+    const endpoints = stats.endpoints ?? [];
+    found.push({
+      name: stats.name,
+      id: stats.id,
+      version: stats.version,
+      requests: endpoints.reduce((sum, e) => sum + e.num_requests, 0),
+      errors: endpoints.reduce((sum, e) => sum + e.num_errors + ((e.data as EndpointCounters | null)?.errors ?? 0), 0),
+    });
+  }
+  return found;
+}
