@@ -126,7 +126,7 @@ describe('nats kit', () => {
   });
 
   test('a reply that does not decode is an invalid message error', async () => {
-    const sub = nc.subscribe('test.kit.garbage', { callback: (_e, m) => m.respond(new Uint8Array([0x0a, 0x05])) });
+    const sub = nc.subscribe('test.kit.garbage', { callback: (_e, m) => { m.respond(new Uint8Array([0x0a, 0x05])); } });
     const error = await call(nc, 'test.kit.garbage', { checks: [{ topic: 'a' }] }, {
       timeoutMs: 2000, request: requestCodec, reply: replyCodec,
     }).catch((e: unknown) => e);

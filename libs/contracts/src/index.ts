@@ -3,3 +3,4 @@ export * from './errors.ts';
 export * from './subjects.ts';
 export * from './topics.ts';
 export * from './proto.ts';
+export * from './kv-key.ts';

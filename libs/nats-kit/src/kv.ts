@@ -1,6 +1,6 @@
 // JetStream KV access for the services: buckets are created on first use with settings fit
 // for the data they keep, and watches are wrapped so callers see plain entries.
-import { Kvm, type KV, type KvEntry, type KvWatchOptions } from '@nats-io/kv';
+import { Kvm, type KV, type KvEntry } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/nats-core';
 
 export type { KV, KvEntry } from '@nats-io/kv';
@@ -29,19 +29,31 @@ export async function openExistingBucket(nc: NatsConnection, name: string): Prom
   return undefined;
 }
 
-/** Watches every key of a bucket; `onEntry` sees the initial values first, then every change. */
+/**
+ * Watches every key of a bucket; `onEntry` sees the current values first, then every change.
+ * `onInitialDone` runs once the current values have all been seen (at once for an empty bucket).
+ */
 export async function watchBucket(
   kv: KV,
   onEntry: (entry: KvEntry) => void,
   options: { onInitialDone?: () => void } = {},
 ): Promise<{ stop(): void }> {
-  const watchOptions: KvWatchOptions = {
-    key: '>',
-    ...(options.onInitialDone !== undefined ? { initializedFn: options.onInitialDone } : {}),
+  // The v3 client marks the last replayed value (and every later change) with isUpdate; an
+  // empty bucket replays nothing, so emptiness is read from the bucket status first.
+  const empty = (await kv.status()).values === 0;
+  const iterator = await kv.watch({ key: '>' });
+  let initialDone = false;
+  const finishInitial = (): void => {
+    if (initialDone) return;
+    initialDone = true;
+    options.onInitialDone?.();
   };
-  const iterator = await kv.watch(watchOptions);
+  if (empty) finishInitial();
   void (async () => {
-    for await (const entry of iterator) onEntry(entry);
+    for await (const entry of iterator) {
+      onEntry(entry);
+      if (entry.isUpdate) finishInitial();
+    }
   })();
   return { stop: () => iterator.stop() };
 }

@@ -181,7 +181,7 @@ export interface DiscoveredInstance {
 
 /** Lists running service instances with their stats, like `nats micro stats`. */
 export async function discoverServices(nc: NatsConnection, name?: string, timeoutMs = 1000): Promise<DiscoveredInstance[]> {
-  const client = new Svcm(nc).client({ maxWait: timeoutMs });
+  const client = new Svcm(nc).client({ strategy: 'timer', maxWait: timeoutMs });
   const found: DiscoveredInstance[] = [];
   for await (const stats of await client.stats(name)) {
     const endpoints = stats.endpoints ?? [];

@@ -3,3 +3,5 @@ export * from './logger.ts';
 export * from './health.ts';
 export * from './shutdown.ts';
 export * from './metrics.ts';
+export * from './nats-server-process.ts';
+export * from './service-process.ts';

@@ -39,6 +39,8 @@ export function onShutdown(logger: Logger, steps: readonly ShutdownStep[], deadl
   };
   process.on('SIGTERM', handler);
   process.on('SIGINT', handler);
+  // Started by `octomesh up` (IPC channel): when the parent goes away, so do we.
+  if (typeof process.send === 'function') process.once('disconnect', () => handler('SIGTERM'));
 }
 
 /** Tells a parent process (octomesh up) the health port over IPC, when there is one. */

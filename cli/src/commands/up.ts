@@ -1,0 +1,118 @@
+// octomesh up: the whole mesh on this machine. Starts a nats-server with JetStream in the data
+// directory (or uses --nats-url), then every service as its own child process with its logs
+// prefixed, prints "octomesh ready" once each answers /readyz, and stops all on Ctrl-C/SIGTERM.
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { spawnNatsServer, spawnService, type NatsServerProcess, type ServiceProcess } from '@octomesh/service-kit';
+import { intOption, parse, UsageError } from '../args.ts';
+
+/** Services `up` runs, in start order. Every new service adds itself here. */
+export const MESH_SERVICES = ['auth', 'acl'] as const;
+
+/** Help text of `octomesh up`. */
+export const upHelp = `octomesh up [options]
+  --data-dir DIR          where the local NATS keeps its store (default ./.octomesh)
+  --nats-url URL          use this NATS instead of starting one
+  --nats-port N           port of the local NATS (default 4222; 0 picks a free one)
+  --mqtt-port N           MQTT over TCP for the broker (default 1883)
+  --mqtts-port N          MQTT over TLS for the broker (default 8883)
+  --ws-port N             MQTT over WebSocket for the broker (default 8080)
+  --allow-anonymous       development mode for the broker: clients without credentials get role anonymous
+  --log-level LEVEL       log level of every service (default info)`;
+
+const options = {
+  'data-dir': { type: 'string' },
+  'nats-url': { type: 'string' },
+  'nats-port': { type: 'string' },
+  'mqtt-port': { type: 'string' },
+  'mqtts-port': { type: 'string' },
+  'ws-port': { type: 'string' },
+  'allow-anonymous': { type: 'boolean' },
+  'log-level': { type: 'string' },
+  help: { type: 'boolean' },
+} as const;
+
+const repoRoot = resolve(import.meta.dirname, '../../..');
+
+function prefixed(name: string, line: string): void {
+  if (line.trim() !== '') process.stdout.write(`[${name}] ${line}\n`);
+}
+
+/** Runs `octomesh up` until a signal or a service failure. */
+export async function upCommand(argv: string[]): Promise<void> {
+  const { values } = parse(argv, options);
+  if (values.help === true) {
+    console.log(upHelp);
+    return;
+  }
+  const natsPort = intOption(values['nats-port'], 'nats-port', 4222, 0, 65535);
+  const brokerEnv = {
+    MQTT_PORT: String(intOption(values['mqtt-port'], 'mqtt-port', 1883, 0, 65535)),
+    MQTTS_PORT: String(intOption(values['mqtts-port'], 'mqtts-port', 8883, 0, 65535)),
+    WS_PORT: String(intOption(values['ws-port'], 'ws-port', 8080, 0, 65535)),
+    ALLOW_ANONYMOUS: values['allow-anonymous'] === true ? 'true' : 'false',
+  };
+  const logLevel = values['log-level'] ?? 'info';
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    throw new UsageError('--log-level must be fatal, error, warn, info, debug, trace or silent');
+  }
+  const dataDir = resolve(values['data-dir'] ?? '.octomesh');
+
+  let nats: NatsServerProcess | undefined;
+  const services: ServiceProcess[] = [];
+  let stopping = false;
+  const stopAll = async (code: number): Promise<never> => {
+    if (!stopping) {
+      stopping = true;
+      process.stdout.write('octomesh stopping\n');
+      await Promise.all(services.map((s) => s.stop()));
+      await nats?.stop();
+      process.stdout.write('octomesh stopped\n');
+    }
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+
+  try {
+    let url = values['nats-url'];
+    if (url === undefined) {
+      const storeDir = join(dataDir, 'nats');
+      mkdirSync(storeDir, { recursive: true });
+      nats = await spawnNatsServer({
+        storeDir,
+        port: natsPort === 0 ? -1 : natsPort,
+        onLog: (chunk) => chunk.split('\n').forEach((line) => prefixed('nats', line)),
+      });
+      url = nats.url;
+      nats.child.once('exit', (code) => {
+        if (!stopping) {
+          process.stderr.write(`nats-server exited (${code}); stopping the mesh\n`);
+          void stopAll(1);
+        }
+      });
+    }
+    process.stdout.write(`octomesh nats ${url}\n`);
+    for (const name of MESH_SERVICES) {
+      const service = spawnService({
+        name,
+        main: join(repoRoot, 'services', name, 'src', 'main.ts'),
+        env: { NATS_URL: url, LOG_LEVEL: logLevel, ...brokerEnv },
+        onLine: (line) => prefixed(name, line),
+      });
+      services.push(service);
+      service.child.once('exit', (code, signal) => {
+        if (!stopping) {
+          process.stderr.write(`${name} exited (${code ?? signal}); stopping the mesh\n`);
+          void stopAll(1);
+        }
+      });
+    }
+    await Promise.all(services.map((s) => s.ready(60_000)));
+    const ports = await Promise.all(services.map(async (s) => `${s.name} health :${await s.healthPort}`));
+    process.stdout.write(`octomesh ready (nats ${url}; ${ports.join(', ')})\n`);
+  } catch (error) {
+    process.stderr.write(`octomesh up failed: ${(error as Error).message}\n`);
+    await stopAll(1);
+  }
+}

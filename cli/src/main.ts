@@ -1,0 +1,40 @@
+// octomesh: runs the mesh on this machine and administers it.
+import { aclCommand, aclHelp } from './commands/acl.ts';
+import { upCommand, upHelp } from './commands/up.ts';
+import { userCommand, userHelp } from './commands/user.ts';
+import { UsageError } from './args.ts';
+
+const help = `octomesh <command>
+  up       run the whole mesh (NATS + every service) on this machine
+  user     manage MQTT credentials
+  acl      manage and test ACL rules
+
+${upHelp}
+
+${userHelp}
+
+${aclHelp}`;
+
+const commands: Record<string, (argv: string[]) => Promise<void>> = {
+  up: upCommand,
+  user: userCommand,
+  acl: aclCommand,
+};
+
+const [name, ...rest] = process.argv.slice(2);
+const command = name === undefined ? undefined : commands[name];
+if (command === undefined) {
+  const asked = name === 'help' || name === '--help' || name === '-h';
+  (asked ? process.stdout : process.stderr).write(`${asked ? '' : `unknown command ${name ?? '(none)'}\n`}${help}\n`);
+  process.exit(asked ? 0 : 2);
+}
+try {
+  await command(rest);
+} catch (error) {
+  if (error instanceof UsageError) {
+    process.stderr.write(`octomesh ${name}: ${error.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`octomesh ${name}: ${(error as Error).message}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,33 @@
+export { CredentialsError, CredentialsErrorCodes } from './credentials-error.ts';
+export type { CredentialsErrorCode } from './credentials-error.ts';
+export { encodeKvKey, decodeKvKey, KvKeyError } from '@octomesh/contracts';
+export { Roles, isRole } from './role.ts';
+export type { Role } from './role.ts';
+export {
+  DEFAULT_SCRYPT_PARAMS,
+  SCRYPT_LIMITS,
+  scryptMemoryBytes,
+  unsafeScryptParamProblems,
+} from './scrypt-params.ts';
+export type { ScryptParams } from './scrypt-params.ts';
+export {
+  hashPassword,
+  verifyPassword,
+  needsRehash,
+  passwordHashProblems,
+  PasswordHashError,
+} from './password-hash.ts';
+export type { PasswordHash, PasswordHashProblems } from './password-hash.ts';
+export {
+  CREDENTIALS_BUCKET,
+  CREDENTIAL_RECORD_VERSION,
+  CredentialRecordError,
+  newCredentialRecord,
+  parseCredentialRecord,
+} from './credential-record.ts';
+export type { CredentialRecord, NewCredentialRecordFields } from './credential-record.ts';
+export { LEGACY_DEVICES_AUTH_BUCKET, verifyPlaintext } from './verify-plaintext.ts';
+export { VerificationCache } from './verification-cache.ts';
+export type { VerificationCacheOptions } from './verification-cache.ts';
+export { AttemptLimiter } from './attempt-limiter.ts';
+export type { AttemptDecision, AttemptLimiterOptions } from './attempt-limiter.ts';

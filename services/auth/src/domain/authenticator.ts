@@ -1,0 +1,209 @@
+// The decision of the auth service: who is this CONNECT, or why not. Pure logic over ports
+// (credential lookup, legacy lookup), so it is testable without NATS and every branch
+// answers with an MQTT 5 reason code.
+import { ReasonCodes, type ReasonCode } from '@octomesh/contracts';
+import {
+  AttemptLimiter,
+  VerificationCache,
+  verifyPassword,
+  verifyPlaintext,
+  hashPassword,
+  type CredentialRecord,
+  type PasswordHash,
+} from '@octomesh/credentials';
+import { certificateName, type CertificateFacts, type CertificateMapping } from './certificate-identity.ts';
+
+/** A credential record with the KV revision it was read at. */
+export interface StoredCredential {
+  readonly record: CredentialRecord;
+  readonly revision: number;
+}
+
+/** Where credentials come from (NATS KV in the service, memory in unit tests). */
+export interface CredentialLookup {
+  /** The record for a username; undefined when there is none; throws when the store fails. */
+  credential(username: string): Promise<StoredCredential | undefined>;
+  /** Oktopus `devices-auth` plaintext password, when migration is on; undefined otherwise. */
+  legacyPassword?(username: string): Promise<string | undefined>;
+}
+
+/** One CONNECT to decide. */
+export interface AuthAttempt {
+  clientId: string;
+  username: string | undefined;
+  password: Uint8Array | undefined;
+  sourceAddress: string;
+  endpointIdHint: string;
+  certificate: CertificateFacts | undefined;
+}
+
+/** The identity a successful attempt gets. */
+export interface AuthIdentity {
+  subject: string;
+  username: string;
+  role: string;
+  endpointId: string;
+  clientId: string;
+}
+
+/** The answer: allow with an identity, or a reason code and a reason for the log. */
+export type AuthOutcome =
+  | { allow: true; reasonCode: typeof ReasonCodes.success; reason: string; identity: AuthIdentity; via: string }
+  | { allow: false; reasonCode: ReasonCode; reason: string; retryAfterMs?: number };
+
+/** Settings of the authenticator. */
+export interface AuthenticatorOptions {
+  certificateMapping: CertificateMapping;
+  /** Role of certificate identities without a credential record. */
+  certificateRole: string;
+  /** Certificate identities must also present a valid password. */
+  certificateRequiresPassword: boolean;
+  limiter: AttemptLimiter;
+  cache: VerificationCache;
+  /** Called whenever a legacy Oktopus credential let someone in. */
+  onLegacyUse?: (username: string) => void;
+}
+
+const MAX_USERNAME_BYTES = 1024;
+const MAX_PASSWORD_BYTES = 4096;
+
+function deny(reasonCode: ReasonCode, reason: string, retryAfterMs?: number): AuthOutcome {
+  return retryAfterMs === undefined ? { allow: false, reasonCode, reason } : { allow: false, reasonCode, reason, retryAfterMs };
+}
+
+/** Decides CONNECT attempts. */
+export class Authenticator {
+  readonly #lookup: CredentialLookup;
+  readonly #options: AuthenticatorOptions;
+  // Unknown users are verified against this hash too, so the time taken does not tell whether
+  // a username exists.
+  #decoy: Promise<PasswordHash> | undefined;
+
+  constructor(lookup: CredentialLookup, options: AuthenticatorOptions) {
+    this.#lookup = lookup;
+    this.#options = options;
+  }
+
+  /** Decides one attempt. Throws only when a store cannot answer (the caller fails closed). */
+  async authenticate(attempt: AuthAttempt): Promise<AuthOutcome> {
+    const problem = this.#inputProblem(attempt);
+    if (problem !== undefined) return deny(ReasonCodes.badUserNameOrPassword, problem);
+    const limiterKeys = this.#limiterKeys(attempt);
+    const gate = this.#options.limiter.check(limiterKeys);
+    if (!gate.allowed) {
+      return deny(ReasonCodes.connectionRateExceeded, `too many failed attempts (${gate.key})`, gate.retryAfterMs);
+    }
+    const outcome = attempt.certificate !== undefined && this.#options.certificateMapping !== 'off'
+      ? await this.#byCertificate(attempt, attempt.certificate)
+      : await this.#byPassword(attempt);
+    if (outcome.allow) {
+      this.#options.limiter.recordSuccess(limiterKeys.filter((key) => key.startsWith('user:')));
+    } else if (outcome.reasonCode === ReasonCodes.badUserNameOrPassword) {
+      this.#options.limiter.recordFailure(limiterKeys);
+    }
+    return outcome;
+  }
+
+  #inputProblem(attempt: AuthAttempt): string | undefined {
+    if (attempt.username !== undefined && Buffer.byteLength(attempt.username) > MAX_USERNAME_BYTES) return 'username too long';
+    if (attempt.password !== undefined && attempt.password.length > MAX_PASSWORD_BYTES) return 'password too long';
+    if (attempt.clientId.length > 65535) return 'client id too long';
+    return undefined;
+  }
+
+  #limiterKeys(attempt: AuthAttempt): string[] {
+    const keys: string[] = [];
+    if (attempt.username !== undefined && attempt.username !== '') keys.push(`user:${attempt.username}`);
+    if (attempt.sourceAddress !== '') keys.push(`addr:${attempt.sourceAddress}`);
+    return keys;
+  }
+
+  async #byCertificate(attempt: AuthAttempt, certificate: CertificateFacts): Promise<AuthOutcome> {
+    const name = certificateName(certificate, this.#options.certificateMapping);
+    if (name === undefined) {
+      return deny(ReasonCodes.notAuthorized, `certificate has no ${this.#options.certificateMapping} to map`);
+    }
+    if (this.#options.certificateRequiresPassword) {
+      const byPassword = await this.#byPassword(attempt);
+      if (!byPassword.allow) return byPassword;
+      if (byPassword.identity.endpointId !== name) {
+        return deny(ReasonCodes.notAuthorized, 'certificate identity and account endpoint id differ');
+      }
+      return { ...byPassword, identity: { ...byPassword.identity, subject: `cert:${certificate.fingerprintSha256}` }, via: 'certificate+password' };
+    }
+    const stored = await this.#lookup.credential(name);
+    if (stored !== undefined && !stored.record.enabled) return deny(ReasonCodes.notAuthorized, 'account disabled');
+    const role = stored?.record.role ?? this.#options.certificateRole;
+    const endpointId = stored !== undefined && stored.record.endpointId !== '' ? stored.record.endpointId : name;
+    const mismatch = this.#hintMismatch(attempt, endpointId);
+    if (mismatch !== undefined) return mismatch;
+    return {
+      allow: true,
+      reasonCode: ReasonCodes.success,
+      reason: 'certificate accepted',
+      via: 'certificate',
+      identity: { subject: `cert:${certificate.fingerprintSha256}`, username: name, role, endpointId, clientId: attempt.clientId },
+    };
+  }
+
+  async #byPassword(attempt: AuthAttempt): Promise<AuthOutcome> {
+    const { username, password } = attempt;
+    if (username === undefined || username === '' || password === undefined) {
+      return deny(ReasonCodes.badUserNameOrPassword, 'username and password required');
+    }
+    const stored = await this.#lookup.credential(username);
+    if (stored === undefined) return this.#unknownUser(attempt, username, password);
+    const { record, revision } = stored;
+    if (record.password === undefined) {
+      return deny(ReasonCodes.badUserNameOrPassword, 'account has no password (certificate only)');
+    }
+    const verified =
+      this.#options.cache.has(username, password, revision) || (await this.#verifyAndRemember(username, password, revision, record.password));
+    if (!verified) return deny(ReasonCodes.badUserNameOrPassword, 'wrong password');
+    if (!record.enabled) return deny(ReasonCodes.notAuthorized, 'account disabled');
+    // Device accounts without an explicit endpoint id are the endpoint named by the username.
+    const endpointId = record.endpointId !== '' ? record.endpointId : record.role === 'device' ? username : '';
+    const mismatch = this.#hintMismatch(attempt, endpointId);
+    if (mismatch !== undefined) return mismatch;
+    return {
+      allow: true,
+      reasonCode: ReasonCodes.success,
+      reason: 'password accepted',
+      via: 'password',
+      identity: { subject: `user:${username}`, username, role: record.role, endpointId, clientId: attempt.clientId },
+    };
+  }
+
+  async #verifyAndRemember(username: string, password: Uint8Array, revision: number, hash: PasswordHash): Promise<boolean> {
+    const ok = await verifyPassword(password, hash);
+    if (ok) this.#options.cache.remember(username, password, revision);
+    return ok;
+  }
+
+  // A device may name its endpoint id in CONNECT (usp-endpoint-id); it must be the one its
+  // credentials grant, or a device could speak for another.
+  #hintMismatch(attempt: AuthAttempt, endpointId: string): AuthOutcome | undefined {
+    if (attempt.endpointIdHint === '' || attempt.endpointIdHint === endpointId) return undefined;
+    return deny(ReasonCodes.notAuthorized, 'usp-endpoint-id does not match the account');
+  }
+
+  async #unknownUser(attempt: AuthAttempt, username: string, password: Uint8Array): Promise<AuthOutcome> {
+    const legacy = await this.#lookup.legacyPassword?.(username);
+    if (legacy !== undefined) {
+      if (!verifyPlaintext(password, legacy)) return deny(ReasonCodes.badUserNameOrPassword, 'wrong password');
+      const mismatch = this.#hintMismatch(attempt, username);
+      if (mismatch !== undefined) return mismatch;
+      this.#options.onLegacyUse?.(username);
+      return {
+        allow: true,
+        reasonCode: ReasonCodes.success,
+        reason: 'legacy oktopus credential accepted',
+        via: 'oktopus-devices-auth',
+        identity: { subject: `user:${username}`, username, role: 'device', endpointId: username, clientId: attempt.clientId },
+      };
+    }
+    this.#decoy ??= hashPassword('octomesh-decoy-password');
+    await verifyPassword(password, await this.#decoy);
+    return deny(ReasonCodes.badUserNameOrPassword, 'unknown user');
+  }
+}
