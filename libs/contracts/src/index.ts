@@ -4,3 +4,4 @@ export * from './subjects.ts';
 export * from './topics.ts';
 export * from './proto.ts';
 export * from './kv-key.ts';
+export * from './usp/index.ts';

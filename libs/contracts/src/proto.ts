@@ -1,2 +1,4 @@
 // The generated protobuf code (scripts/proto-gen.ts from proto/), re-exported by package.
-export { mesh } from './generated/proto.js';
+import './protobuf-config.ts';
+
+export { mesh, usp, usp_record } from './generated/proto.js';

@@ -1,0 +1,27 @@
+// Runs the octomesh CLI as a user would, with input on stdin.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+/** Result of one CLI run. */
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `octomesh <args>` against `natsUrl`, writing `input` to its stdin. */
+export function octomesh(args: string[], natsUrl: string, input = ''): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(process.cwd(), 'cli/bin/octomesh.js'), ...args], {
+      env: { ...process.env, NATS_URL: natsUrl },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}
