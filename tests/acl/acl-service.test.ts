@@ -1,0 +1,170 @@
+// The acl service as its own process on a real nats-server: the USP policy matrix, wildcard and
+// injection attempts, rule changes from KV announced on mesh.acl.v1.changed.
+import { Buckets, encodeKvKey, mesh, ReasonCodes, Subjects } from '@octomesh/contracts';
+import { connectNats, discoverServices, openBucket, type NatsConnection } from '@octomesh/nats-kit';
+import { createLogger, type ServiceProcess } from '@octomesh/service-kit';
+import { startNatsServer, startService, waitFor, type TestNatsServer } from '@octomesh/testing';
+import { octomesh } from '../support/cli.ts';
+import { allowed, authorize, type TestIdentity } from '../support/clients.ts';
+
+const logger = createLogger('test', 'silent');
+const p = 'oktopus/usp/v1';
+const id = 'os::00D09E-1234';
+const other = 'os::00D09E-9999';
+const device: TestIdentity = { role: 'device', username: 'router-1', endpointId: id, clientId: 'c1' };
+const controller: TestIdentity = { role: 'controller', username: 'ctrl', endpointId: 'oktopusController', clientId: 'ctrl-1' };
+
+describe('acl service', () => {
+  let server: TestNatsServer;
+  let nc: NatsConnection;
+  const services: ServiceProcess[] = [];
+
+  beforeAll(async () => {
+    server = await startNatsServer();
+    nc = await connectNats({ servers: server.url, name: 'acl-test', logger });
+    services.push(await startService('acl', server.url), await startService('acl', server.url));
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all(services.map((s) => s.stop()));
+    await nc?.close();
+    await server?.stop();
+  });
+
+  describe('a device', () => {
+    test.each([
+      ['subscribe', `${p}/agent/${id}`],
+      ['subscribe', `${p}/agent/${id}/sub`],
+      ['subscribe', `$share/g/${p}/agent/${id}`],
+      ['publish', `${p}/controller`],
+      ['publish', `${p}/controller/${id}`],
+      ['publish', `${p}/api/${id}`],
+    ])('may %s %s (its own topics)', async (action, topic) => {
+      expect(await allowed(nc, device, action as 'publish', topic)).toBe(true);
+    });
+
+    test.each([
+      ['subscribe', `${p}/agent/${other}`],
+      ['subscribe', `${p}/agent/+`],
+      ['subscribe', `${p}/agent/#`],
+      ['subscribe', '#'],
+      ['subscribe', '+/+/+/+/+'],
+      ['subscribe', `$share/g/${p}/agent/+`],
+      ['subscribe', '$share/g/#'],
+      ['subscribe', `${p}/controller`],
+      ['subscribe', `${p}/status/${id}`],
+      ['publish', `${p}/controller/${other}`],
+      ['publish', `${p}/api/${other}`],
+      ['publish', `${p}/status/${id}`],
+      ['publish', `${p}/agent/${id}`],
+      ['publish', `${p}/agent/${other}`],
+      ['publish', `${p}/controller/${id}x`],
+      ['publish', `${p}/controller/${id}/deeper`],
+    ])('may not %s %s', async (action, topic) => {
+      const reply = await authorize(nc, device, [{ action: action as 'publish', topic }]);
+      expect(reply.verdicts[0]?.allow).toBe(false);
+      expect(reply.verdicts[0]?.reasonCode).toBe(ReasonCodes.notAuthorized);
+    });
+
+    test.each(['+', '#', 'a/b', 'x/#', ''])(
+      'whose endpoint id is %j cannot widen its agent topic into others',
+      async (endpointId) => {
+        const sneaky: TestIdentity = { ...device, endpointId };
+        expect(await allowed(nc, sneaky, 'subscribe', `${p}/agent/+`)).toBe(false);
+        expect(await allowed(nc, sneaky, 'subscribe', `${p}/agent/#`)).toBe(false);
+        expect(await allowed(nc, sneaky, 'subscribe', `${p}/agent/${other}`)).toBe(false);
+        expect(await allowed(nc, sneaky, 'publish', `${p}/controller/${other}`)).toBe(false);
+      },
+    );
+  });
+
+  test('a controller may publish to any agent and subscribe to the controller, api and status trees', async () => {
+    const reply = await authorize(nc, controller, [
+      { action: 'publish', topic: `${p}/agent/${id}` },
+      { action: 'publish', topic: `${p}/agent/${other}` },
+      { action: 'subscribe', topic: `${p}/controller/#` },
+      { action: 'subscribe', topic: `$share/routers/${p}/controller/+` },
+      { action: 'subscribe', topic: `${p}/api/#` },
+      { action: 'subscribe', topic: `${p}/status/+` },
+      { action: 'subscribe', topic: `${p}/agent/+` },
+      { action: 'publish', topic: `${p}/status/${id}` },
+      { action: 'subscribe', topic: '#' },
+    ]);
+    expect(reply.verdicts.map((v) => v.allow)).toEqual([true, true, true, true, true, true, false, false, false]);
+  });
+
+  test('an unknown role is denied by default', async () => {
+    expect(await allowed(nc, { role: 'guest', username: 'g' }, 'subscribe', `${p}/status/${id}`)).toBe(false);
+  });
+
+  test('malformed topics get their own reason codes', async () => {
+    const reply = await authorize(nc, device, [
+      { action: 'publish', topic: `${p}/controller/+` },
+      { action: 'subscribe', topic: `${p}/agent/#/x` },
+    ]);
+    expect(reply.verdicts.map((v) => v.reasonCode)).toEqual([ReasonCodes.topicNameInvalid, ReasonCodes.topicFilterInvalid]);
+  });
+
+  test('explain names the deciding rule and the reply carries a cache lifetime', async () => {
+    const reply = await authorize(nc, device, [{ action: 'publish', topic: `${p}/controller` }]);
+    expect(reply.verdicts[0]?.ruleId).toMatch(/^default:/);
+    expect(reply.cacheTtlMs).toBeGreaterThan(0);
+    const quiet = await authorize(nc, device, [{ action: 'publish', topic: `${p}/controller` }], false);
+    expect(quiet.verdicts[0]?.ruleId).toBe('');
+  });
+
+  test('a rule change reaches subscribers of mesh.acl.v1.changed and changes decisions', async () => {
+    const changes: mesh.acl.v1.RulesChanged[] = [];
+    const sub = nc.subscribe(Subjects.aclChanged, { callback: (_e, m) => changes.push(mesh.acl.v1.RulesChanged.decode(m.data)) });
+    await nc.flush();
+    const topic = `${p}/controller/${id}`;
+    expect(await allowed(nc, device, 'publish', topic)).toBe(true);
+    const added = await octomesh(
+      ['acl', 'add', 'quarantine-router-1', '--subject', 'user:router-1', '--action', 'publish', '--topic', `${p}/controller/%e`, '--effect', 'deny'],
+      server.url,
+    );
+    expect(added.stderr).toBe('');
+    expect(added.code).toBe(0);
+    // Two replicas each announce the change they saw.
+    await waitFor('changed events', () => (changes.length >= 2 ? changes : undefined));
+    expect(changes[0]).toMatchObject({ ruleId: 'quarantine-router-1', operation: 'put' });
+    expect(changes[0]?.revision).toBeGreaterThan(0);
+    for (let i = 0; i < 6; i++) expect(await allowed(nc, device, 'publish', topic)).toBe(false);
+    const tested = await octomesh(['acl', 'test', 'publish', topic, '--role', 'device', '--username', 'router-1', '--endpoint-id', id], server.url);
+    expect(tested.code).toBe(1);
+    expect(tested.stdout).toContain('DENY');
+    expect(tested.stdout).toContain('quarantine-router-1');
+    expect((await octomesh(['acl', 'rm', 'quarantine-router-1'], server.url)).code).toBe(0);
+    await waitFor('delete events', () => (changes.some((c) => c.operation === 'delete') ? true : undefined));
+    await waitFor('rule removed on every replica', async () => {
+      for (let i = 0; i < 6; i++) if (!(await allowed(nc, device, 'publish', topic))) return undefined;
+      return true;
+    });
+    sub.unsubscribe();
+  });
+
+  test('an invalid rule written straight into KV is ignored, not applied', async () => {
+    const kv = await openBucket(nc, Buckets.acl, { history: 10 });
+    await kv.put(encodeKvKey('broken'), JSON.stringify({ id: 'broken', subject: 'role:device', action: 'publish', topic: '#', effect: 'allow', extra: 1 }));
+    await kv.put(encodeKvKey('marker'), JSON.stringify({ id: 'marker', subject: 'role:device', action: 'subscribe', topic: 'marker/topic', effect: 'allow' }));
+    await waitFor('marker rule applied', async () => ((await allowed(nc, device, 'subscribe', 'marker/topic')) ? true : undefined));
+    expect(await allowed(nc, device, 'publish', `${p}/agent/${other}`)).toBe(false);
+    const listed = await octomesh(['acl', 'list'], server.url);
+    expect(listed.stdout).toMatch(/broken\tINVALID/);
+  });
+
+  test('a request with a malformed body gets an error reply and the service stays up', async () => {
+    const answer = await nc.request(Subjects.aclAuthorize, new Uint8Array([0x12, 0x80]), { timeout: 5000 });
+    expect(answer.headers?.get('Nats-Service-Error-Code')).toBe('400');
+    const empty = await nc.request(Subjects.aclAuthorize, mesh.acl.v1.AuthorizeRequest.encode({ identity: { role: 'device' } }).finish(), { timeout: 5000 });
+    expect(empty.headers?.get('Nats-Service-Error-Code')).toBe('400');
+    expect(await allowed(nc, device, 'publish', `${p}/controller`)).toBe(true);
+  });
+
+  test('two replicas share the requests', async () => {
+    for (let i = 0; i < 40; i++) await allowed(nc, device, 'publish', `${p}/controller`);
+    const instances = await discoverServices(nc, 'octomesh-acl');
+    expect(instances).toHaveLength(2);
+    for (const instance of instances) expect(instance.requests).toBeGreaterThan(5);
+  });
+});
