@@ -27,7 +27,10 @@ export default {
     {
       ...common,
       displayName: 'unit',
-      testMatch: ['<rootDir>/{libs,services,cli}/*/src/**/*.test.ts', '<rootDir>/cli/src/**/*.test.ts'],
+      testMatch: [
+        '<rootDir>/{libs,services,cli}/*/src/**/*.test.ts',
+        '<rootDir>/cli/src/**/*.test.ts',
+      ],
     },
     {
       ...common,

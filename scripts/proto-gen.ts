@@ -2,7 +2,15 @@
 // code generator. `--check` regenerates into a temporary folder and fails when the committed
 // files differ, so generated code can never drift from proto/.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import {
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  mkdirSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 
@@ -27,8 +35,22 @@ function generate(target: string): void {
   const js = join(target, 'proto.js');
   execFileSync(
     join(bin, 'pbjs'),
-    ['-t', 'static-module', '-w', 'es6', '--es6', '--force-number', '--no-service',
-      '--dependency', 'protobufjs/minimal.js', '-p', protoDir, '-o', js, ...protos],
+    [
+      '-t',
+      'static-module',
+      '-w',
+      'es6',
+      '--es6',
+      '--force-number',
+      '--no-service',
+      '--dependency',
+      'protobufjs/minimal.js',
+      '-p',
+      protoDir,
+      '-o',
+      js,
+      ...protos,
+    ],
     { cwd: protoDir, stdio: 'inherit' },
   );
   // protobufjs/minimal is CommonJS whose members Node cannot see through a namespace import.

@@ -7,7 +7,10 @@ export class UsageError extends Error {
 }
 
 /** Parses `argv` with `options`; unknown options and missing values become UsageError. */
-export function parse<O extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: O) {
+export function parse<O extends NonNullable<ParseArgsConfig['options']>>(
+  argv: string[],
+  options: O,
+) {
   try {
     return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (error) {
@@ -16,7 +19,13 @@ export function parse<O extends NonNullable<ParseArgsConfig['options']>>(argv: s
 }
 
 /** Reads an integer option within bounds. */
-export function intOption(value: string | undefined, name: string, fallback: number, min: number, max: number): number {
+export function intOption(
+  value: string | undefined,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   if (value === undefined) return fallback;
   if (!/^-?\d+$/.test(value)) throw new UsageError(`--${name} must be an integer`);
   const n = Number(value);

@@ -25,7 +25,9 @@ const [name, ...rest] = process.argv.slice(2);
 const command = name === undefined ? undefined : commands[name];
 if (command === undefined) {
   const asked = name === 'help' || name === '--help' || name === '-h';
-  (asked ? process.stdout : process.stderr).write(`${asked ? '' : `unknown command ${name ?? '(none)'}\n`}${help}\n`);
+  (asked ? process.stdout : process.stderr).write(
+    `${asked ? '' : `unknown command ${name ?? '(none)'}\n`}${help}\n`,
+  );
   process.exit(asked ? 0 : 2);
 }
 try {

@@ -8,11 +8,19 @@ export function natsUrl(flag: string | undefined): string {
 }
 
 /** Connects, runs `work`, and closes the connection whatever happens. */
-export async function withNats<T>(flag: string | undefined, work: (nc: NatsConnection) => Promise<T>): Promise<T> {
+export async function withNats<T>(
+  flag: string | undefined,
+  work: (nc: NatsConnection) => Promise<T>,
+): Promise<T> {
   const url = natsUrl(flag);
   let nc: NatsConnection;
   try {
-    nc = await connectNats({ servers: url, name: 'octomesh-cli', logger: createLogger('cli', 'silent'), timeoutMs: 3000 });
+    nc = await connectNats({
+      servers: url,
+      name: 'octomesh-cli',
+      logger: createLogger('cli', 'silent'),
+      timeoutMs: 3000,
+    });
   } catch (error) {
     throw new Error(`cannot reach NATS at ${url}: ${(error as Error).message}`, { cause: error });
   }

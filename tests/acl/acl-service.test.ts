@@ -11,8 +11,18 @@ const logger = createLogger('test', 'silent');
 const p = 'oktopus/usp/v1';
 const id = 'os::00D09E-1234';
 const other = 'os::00D09E-9999';
-const device: TestIdentity = { role: 'device', username: 'router-1', endpointId: id, clientId: 'c1' };
-const controller: TestIdentity = { role: 'controller', username: 'ctrl', endpointId: 'oktopusController', clientId: 'ctrl-1' };
+const device: TestIdentity = {
+  role: 'device',
+  username: 'router-1',
+  endpointId: id,
+  clientId: 'c1',
+};
+const controller: TestIdentity = {
+  role: 'controller',
+  username: 'ctrl',
+  endpointId: 'oktopusController',
+  clientId: 'ctrl-1',
+};
 
 describe('acl service', () => {
   let server: TestNatsServer;
@@ -90,11 +100,23 @@ describe('acl service', () => {
       { action: 'publish', topic: `${p}/status/${id}` },
       { action: 'subscribe', topic: '#' },
     ]);
-    expect(reply.verdicts.map((v) => v.allow)).toEqual([true, true, true, true, true, true, false, false, false]);
+    expect(reply.verdicts.map((v) => v.allow)).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+      false,
+      false,
+      false,
+    ]);
   });
 
   test('an unknown role is denied by default', async () => {
-    expect(await allowed(nc, { role: 'guest', username: 'g' }, 'subscribe', `${p}/status/${id}`)).toBe(false);
+    expect(
+      await allowed(nc, { role: 'guest', username: 'g' }, 'subscribe', `${p}/status/${id}`),
+    ).toBe(false);
   });
 
   test('malformed topics get their own reason codes', async () => {
@@ -102,25 +124,47 @@ describe('acl service', () => {
       { action: 'publish', topic: `${p}/controller/+` },
       { action: 'subscribe', topic: `${p}/agent/#/x` },
     ]);
-    expect(reply.verdicts.map((v) => v.reasonCode)).toEqual([ReasonCodes.topicNameInvalid, ReasonCodes.topicFilterInvalid]);
+    expect(reply.verdicts.map((v) => v.reasonCode)).toEqual([
+      ReasonCodes.topicNameInvalid,
+      ReasonCodes.topicFilterInvalid,
+    ]);
   });
 
   test('explain names the deciding rule and the reply carries a cache lifetime', async () => {
     const reply = await authorize(nc, device, [{ action: 'publish', topic: `${p}/controller` }]);
     expect(reply.verdicts[0]?.ruleId).toMatch(/^default:/);
     expect(reply.cacheTtlMs).toBeGreaterThan(0);
-    const quiet = await authorize(nc, device, [{ action: 'publish', topic: `${p}/controller` }], false);
+    const quiet = await authorize(
+      nc,
+      device,
+      [{ action: 'publish', topic: `${p}/controller` }],
+      false,
+    );
     expect(quiet.verdicts[0]?.ruleId).toBe('');
   });
 
   test('a rule change reaches subscribers of mesh.acl.v1.changed and changes decisions', async () => {
     const changes: mesh.acl.v1.RulesChanged[] = [];
-    const sub = nc.subscribe(Subjects.aclChanged, { callback: (_e, m) => changes.push(mesh.acl.v1.RulesChanged.decode(m.data)) });
+    const sub = nc.subscribe(Subjects.aclChanged, {
+      callback: (_e, m) => changes.push(mesh.acl.v1.RulesChanged.decode(m.data)),
+    });
     await nc.flush();
     const topic = `${p}/controller/${id}`;
     expect(await allowed(nc, device, 'publish', topic)).toBe(true);
     const added = await octomesh(
-      ['acl', 'add', 'quarantine-router-1', '--subject', 'user:router-1', '--action', 'publish', '--topic', `${p}/controller/%e`, '--effect', 'deny'],
+      [
+        'acl',
+        'add',
+        'quarantine-router-1',
+        '--subject',
+        'user:router-1',
+        '--action',
+        'publish',
+        '--topic',
+        `${p}/controller/%e`,
+        '--effect',
+        'deny',
+      ],
       server.url,
     );
     expect(added.stderr).toBe('');
@@ -130,14 +174,31 @@ describe('acl service', () => {
     expect(changes[0]).toMatchObject({ ruleId: 'quarantine-router-1', operation: 'put' });
     expect(changes[0]?.revision).toBeGreaterThan(0);
     for (let i = 0; i < 6; i++) expect(await allowed(nc, device, 'publish', topic)).toBe(false);
-    const tested = await octomesh(['acl', 'test', 'publish', topic, '--role', 'device', '--username', 'router-1', '--endpoint-id', id], server.url);
+    const tested = await octomesh(
+      [
+        'acl',
+        'test',
+        'publish',
+        topic,
+        '--role',
+        'device',
+        '--username',
+        'router-1',
+        '--endpoint-id',
+        id,
+      ],
+      server.url,
+    );
     expect(tested.code).toBe(1);
     expect(tested.stdout).toContain('DENY');
     expect(tested.stdout).toContain('quarantine-router-1');
     expect((await octomesh(['acl', 'rm', 'quarantine-router-1'], server.url)).code).toBe(0);
-    await waitFor('delete events', () => (changes.some((c) => c.operation === 'delete') ? true : undefined));
+    await waitFor('delete events', () =>
+      changes.some((c) => c.operation === 'delete') ? true : undefined,
+    );
     await waitFor('rule removed on every replica', async () => {
-      for (let i = 0; i < 6; i++) if (!(await allowed(nc, device, 'publish', topic))) return undefined;
+      for (let i = 0; i < 6; i++)
+        if (!(await allowed(nc, device, 'publish', topic))) return undefined;
       return true;
     });
     sub.unsubscribe();
@@ -145,18 +206,45 @@ describe('acl service', () => {
 
   test('an invalid rule written straight into KV is ignored, not applied', async () => {
     const kv = await openBucket(nc, Buckets.acl, { history: 10 });
-    await kv.put(encodeKvKey('broken'), JSON.stringify({ id: 'broken', subject: 'role:device', action: 'publish', topic: '#', effect: 'allow', extra: 1 }));
-    await kv.put(encodeKvKey('marker'), JSON.stringify({ id: 'marker', subject: 'role:device', action: 'subscribe', topic: 'marker/topic', effect: 'allow' }));
-    await waitFor('marker rule applied', async () => ((await allowed(nc, device, 'subscribe', 'marker/topic')) ? true : undefined));
+    await kv.put(
+      encodeKvKey('broken'),
+      JSON.stringify({
+        id: 'broken',
+        subject: 'role:device',
+        action: 'publish',
+        topic: '#',
+        effect: 'allow',
+        extra: 1,
+      }),
+    );
+    await kv.put(
+      encodeKvKey('marker'),
+      JSON.stringify({
+        id: 'marker',
+        subject: 'role:device',
+        action: 'subscribe',
+        topic: 'marker/topic',
+        effect: 'allow',
+      }),
+    );
+    await waitFor('marker rule applied', async () =>
+      (await allowed(nc, device, 'subscribe', 'marker/topic')) ? true : undefined,
+    );
     expect(await allowed(nc, device, 'publish', `${p}/agent/${other}`)).toBe(false);
     const listed = await octomesh(['acl', 'list'], server.url);
     expect(listed.stdout).toMatch(/broken\tINVALID/);
   });
 
   test('a request with a malformed body gets an error reply and the service stays up', async () => {
-    const answer = await nc.request(Subjects.aclAuthorize, new Uint8Array([0x12, 0x80]), { timeout: 5000 });
+    const answer = await nc.request(Subjects.aclAuthorize, new Uint8Array([0x12, 0x80]), {
+      timeout: 5000,
+    });
     expect(answer.headers?.get('Nats-Service-Error-Code')).toBe('400');
-    const empty = await nc.request(Subjects.aclAuthorize, mesh.acl.v1.AuthorizeRequest.encode({ identity: { role: 'device' } }).finish(), { timeout: 5000 });
+    const empty = await nc.request(
+      Subjects.aclAuthorize,
+      mesh.acl.v1.AuthorizeRequest.encode({ identity: { role: 'device' } }).finish(),
+      { timeout: 5000 },
+    );
     expect(empty.headers?.get('Nats-Service-Error-Code')).toBe('400');
     expect(await allowed(nc, device, 'publish', `${p}/controller`)).toBe(true);
   });

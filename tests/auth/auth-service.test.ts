@@ -1,6 +1,12 @@
 // The auth service as its own process on a real nats-server, driven over NATS like the broker
 // drives it; accounts are made with the real CLI.
-import { Buckets, ReasonCodes, RemoteServiceError, ServiceUnavailableError, Subjects } from '@octomesh/contracts';
+import {
+  Buckets,
+  ReasonCodes,
+  RemoteServiceError,
+  ServiceUnavailableError,
+  Subjects,
+} from '@octomesh/contracts';
 import { connectNats, discoverServices, openBucket, type NatsConnection } from '@octomesh/nats-kit';
 import { createLogger, type ServiceProcess } from '@octomesh/service-kit';
 import { startNatsServer, startService, type TestNatsServer } from '@octomesh/testing';
@@ -8,7 +14,11 @@ import { octomesh } from '../support/cli.ts';
 import { authenticate, login } from '../support/clients.ts';
 
 const logger = createLogger('test', 'silent');
-const limiterEnv = { AUTH_LIMIT_FREE_FAILURES: '3', AUTH_LIMIT_BASE_DELAY_MS: '60000', AUTH_LIMIT_MAX_DELAY_MS: '600000' };
+const limiterEnv = {
+  AUTH_LIMIT_FREE_FAILURES: '3',
+  AUTH_LIMIT_BASE_DELAY_MS: '60000',
+  AUTH_LIMIT_MAX_DELAY_MS: '600000',
+};
 
 describe('auth service', () => {
   let server: TestNatsServer;
@@ -26,8 +36,14 @@ describe('auth service', () => {
     nc = await connectNats({ servers: server.url, name: 'auth-test', logger });
     // One replica until the replica test adds a second: brute-force limits are per instance.
     services.push(await startService('auth', server.url, limiterEnv));
-    await addUser(['router-1', '--role', 'device', '--endpoint-id', 'os::00D09E-1234'], 'correct horse');
-    await addUser(['ctrl', '--role', 'controller', '--endpoint-id', 'oktopusController'], 'ctrl-secret');
+    await addUser(
+      ['router-1', '--role', 'device', '--endpoint-id', 'os::00D09E-1234'],
+      'correct horse',
+    );
+    await addUser(
+      ['ctrl', '--role', 'controller', '--endpoint-id', 'oktopusController'],
+      'ctrl-secret',
+    );
     await addUser(['plain-device', '--role', 'device'], 'pd-secret');
     await addUser(['gone', '--role', 'device'], 'gone-secret');
     await addUser(['cert-device', '--role', 'device', '--no-password'], '');
@@ -43,7 +59,13 @@ describe('auth service', () => {
     const reply = await login(nc, 'router-1', 'correct horse');
     expect(reply.allow).toBe(true);
     expect(reply.reasonCode).toBe(ReasonCodes.success);
-    expect(reply.identity).toMatchObject({ subject: 'user:router-1', username: 'router-1', role: 'device', endpointId: 'os::00D09E-1234', clientId: 'c-router-1' });
+    expect(reply.identity).toMatchObject({
+      subject: 'user:router-1',
+      username: 'router-1',
+      role: 'device',
+      endpointId: 'os::00D09E-1234',
+      clientId: 'c-router-1',
+    });
     const controller = await login(nc, 'ctrl', 'ctrl-secret');
     expect(controller.identity?.role).toBe('controller');
   });
@@ -85,8 +107,12 @@ describe('auth service', () => {
 
   test('a changed password takes effect at once although the old one was cached', async () => {
     expect((await login(nc, 'plain-device', 'pd-secret')).allow).toBe(true);
-    expect((await octomesh(['user', 'passwd', 'plain-device'], server.url, 'pd-new\n')).code).toBe(0);
-    expect((await login(nc, 'plain-device', 'pd-secret', { sourceAddress: '203.0.113.9' })).allow).toBe(false);
+    expect((await octomesh(['user', 'passwd', 'plain-device'], server.url, 'pd-new\n')).code).toBe(
+      0,
+    );
+    expect(
+      (await login(nc, 'plain-device', 'pd-secret', { sourceAddress: '203.0.113.9' })).allow,
+    ).toBe(false);
     expect((await login(nc, 'plain-device', 'pd-new')).allow).toBe(true);
   });
 
@@ -111,23 +137,37 @@ describe('auth service', () => {
     const reply = await login(nc, 'router-1', 'correct horse', { sourceAddress: '192.0.2.200' });
     expect(reply.allow).toBe(false);
     expect(reply.reasonCode).toBe(ReasonCodes.connectionRateExceeded);
-    expect((await login(nc, 'router-1', 'correct horse', { sourceAddress: '192.0.2.201' })).allow).toBe(true);
+    expect(
+      (await login(nc, 'router-1', 'correct horse', { sourceAddress: '192.0.2.201' })).allow,
+    ).toBe(true);
   });
 
   test('a verified client certificate maps its CN to the endpoint id without a password', async () => {
     const reply = await authenticate(nc, {
       clientId: 'cert-client',
-      certificate: { commonName: 'os::CERT-0001', subject: 'CN=os::CERT-0001', fingerprintSha256: 'ab'.repeat(32) },
+      certificate: {
+        commonName: 'os::CERT-0001',
+        subject: 'CN=os::CERT-0001',
+        fingerprintSha256: 'ab'.repeat(32),
+      },
     });
     expect(reply.allow).toBe(true);
-    expect(reply.identity).toMatchObject({ subject: `cert:${'ab'.repeat(32)}`, role: 'device', endpointId: 'os::CERT-0001' });
+    expect(reply.identity).toMatchObject({
+      subject: `cert:${'ab'.repeat(32)}`,
+      role: 'device',
+      endpointId: 'os::CERT-0001',
+    });
   });
 
   test('a certificate whose account is disabled is refused', async () => {
     expect((await octomesh(['user', 'disable', 'cert-device'], server.url)).code).toBe(0);
     const reply = await authenticate(nc, {
       clientId: 'cert-client-2',
-      certificate: { commonName: 'cert-device', subject: 'CN=cert-device', fingerprintSha256: 'cd'.repeat(32) },
+      certificate: {
+        commonName: 'cert-device',
+        subject: 'CN=cert-device',
+        fingerprintSha256: 'cd'.repeat(32),
+      },
     });
     expect(reply.allow).toBe(false);
     expect(reply.reasonCode).toBe(ReasonCodes.notAuthorized);
@@ -139,16 +179,24 @@ describe('auth service', () => {
   });
 
   test('a usp-endpoint-id that differs from the account is refused', async () => {
-    const reply = await login(nc, 'router-1', 'correct horse', { endpointIdHint: 'os::SOMEONE-ELSE' });
+    const reply = await login(nc, 'router-1', 'correct horse', {
+      endpointIdHint: 'os::SOMEONE-ELSE',
+    });
     expect(reply.allow).toBe(false);
     expect(reply.reasonCode).toBe(ReasonCodes.notAuthorized);
-    expect((await login(nc, 'router-1', 'correct horse', { endpointIdHint: 'os::00D09E-1234' })).allow).toBe(true);
+    expect(
+      (await login(nc, 'router-1', 'correct horse', { endpointIdHint: 'os::00D09E-1234' })).allow,
+    ).toBe(true);
   });
 
   test('a request with a malformed body gets an error reply and the service stays up', async () => {
-    const answer = await nc.request(Subjects.authAuthenticate, new Uint8Array([0x0a, 0xff, 0xff]), { timeout: 5000 });
+    const answer = await nc.request(Subjects.authAuthenticate, new Uint8Array([0x0a, 0xff, 0xff]), {
+      timeout: 5000,
+    });
     expect(answer.headers?.get('Nats-Service-Error-Code')).toBe('400');
-    const invalid = await authenticate(nc, { clientId: 'x', mqttVersion: 9 }).catch((e: unknown) => e);
+    const invalid = await authenticate(nc, { clientId: 'x', mqttVersion: 9 }).catch(
+      (e: unknown) => e,
+    );
     expect(invalid).toBeInstanceOf(RemoteServiceError);
     expect((await login(nc, 'router-1', 'correct horse')).allow).toBe(true);
   });
@@ -164,14 +212,18 @@ describe('auth service', () => {
   test('oktopus devices-auth credentials are accepted only when migration is switched on', async () => {
     const legacy = await openBucket(nc, Buckets.oktopusDevicesAuth);
     await legacy.put('legacy-router', 'plain-pass');
-    expect((await login(nc, 'legacy-router', 'plain-pass', { sourceAddress: '203.0.113.100' })).allow).toBe(false);
+    expect(
+      (await login(nc, 'legacy-router', 'plain-pass', { sourceAddress: '203.0.113.100' })).allow,
+    ).toBe(false);
     const migrating = await startService('auth', server.url, { AUTH_OKTOPUS_DEVICES_AUTH: 'true' });
     await Promise.all(services.splice(0).map((s) => s.stop()));
     services.push(migrating);
     const reply = await login(nc, 'legacy-router', 'plain-pass');
     expect(reply.allow).toBe(true);
     expect(reply.identity).toMatchObject({ role: 'device', endpointId: 'legacy-router' });
-    expect((await login(nc, 'legacy-router', 'wrong', { sourceAddress: '203.0.113.101' })).allow).toBe(false);
+    expect(
+      (await login(nc, 'legacy-router', 'wrong', { sourceAddress: '203.0.113.101' })).allow,
+    ).toBe(false);
     // Our own accounts still work and win over the legacy bucket.
     expect((await login(nc, 'router-1', 'correct horse')).allow).toBe(true);
   });

@@ -1,5 +1,10 @@
 // The NATS kit against a real nats-server: micro services, queue groups, deadlines, bad bodies.
-import { mesh, RemoteServiceError, ServiceUnavailableError, InvalidMessageError } from '@octomesh/contracts';
+import {
+  mesh,
+  RemoteServiceError,
+  ServiceUnavailableError,
+  InvalidMessageError,
+} from '@octomesh/contracts';
 import {
   call,
   connectNats,
@@ -32,7 +37,10 @@ function echoEndpoint(tag: string, seen: string[]): EndpointDefinition<Req, Res>
       seen.push(tag);
       await Promise.resolve();
       if (request.checks?.[0]?.topic === 'explode') throw new Error('async failure');
-      return { verdicts: (request.checks ?? []).map((c) => ({ allow: true, reason: `${tag}:${c.topic}` })), cacheTtlMs: 5 };
+      return {
+        verdicts: (request.checks ?? []).map((c) => ({ allow: true, reason: `${tag}:${c.topic}` })),
+        cacheTtlMs: 5,
+      };
     },
   };
 }
@@ -54,9 +62,16 @@ describe('nats kit', () => {
 
   test('a caller gets a typed unavailable error within its deadline when no service runs', async () => {
     const started = Date.now();
-    const error = await call(nc, 'test.kit.nobody', { checks: [{ topic: 'a' }] }, {
-      timeoutMs: 2000, request: requestCodec, reply: replyCodec,
-    }).catch((e: unknown) => e);
+    const error = await call(
+      nc,
+      'test.kit.nobody',
+      { checks: [{ topic: 'a' }] },
+      {
+        timeoutMs: 2000,
+        request: requestCodec,
+        reply: replyCodec,
+      },
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ServiceUnavailableError);
     expect((error as ServiceUnavailableError).kind).toBe('no-responders');
     expect((error as ServiceUnavailableError).reasonCode).toBe(0x88);
@@ -65,9 +80,16 @@ describe('nats kit', () => {
 
   test('a request nobody answers in time becomes a timeout unavailable error', async () => {
     const sub = nc.subscribe('test.kit.silent', { callback: () => undefined });
-    const error = await call(nc, 'test.kit.silent', { checks: [{ topic: 'a' }] }, {
-      timeoutMs: 200, request: requestCodec, reply: replyCodec,
-    }).catch((e: unknown) => e);
+    const error = await call(
+      nc,
+      'test.kit.silent',
+      { checks: [{ topic: 'a' }] },
+      {
+        timeoutMs: 200,
+        request: requestCodec,
+        reply: replyCodec,
+      },
+    ).catch((e: unknown) => e);
     sub.unsubscribe();
     expect(error).toBeInstanceOf(ServiceUnavailableError);
     expect((error as ServiceUnavailableError).kind).toBe('timeout');
@@ -83,16 +105,30 @@ describe('nats kit', () => {
     const seen: string[] = [];
     for (const tag of ['one', 'two']) {
       running.push(
-        await serve(nc, {
-          name: 'kit-echo', version: '1.0.0', description: 'echo', queue: 'kit-echo',
-          endpoints: [echoEndpoint(tag, seen)],
-        }, logger),
+        await serve(
+          nc,
+          {
+            name: 'kit-echo',
+            version: '1.0.0',
+            description: 'echo',
+            queue: 'kit-echo',
+            endpoints: [echoEndpoint(tag, seen)],
+          },
+          logger,
+        ),
       );
     }
     for (let i = 0; i < 200; i++) {
-      const reply = await call(nc, subject, { checks: [{ topic: `t${i}` }] }, {
-        timeoutMs: 2000, request: requestCodec, reply: replyCodec,
-      });
+      const reply = await call(
+        nc,
+        subject,
+        { checks: [{ topic: `t${i}` }] },
+        {
+          timeoutMs: 2000,
+          request: requestCodec,
+          reply: replyCodec,
+        },
+      );
       expect(reply.verdicts?.[0]?.reason).toMatch(new RegExp(`^(one|two):t${i}$`));
     }
     expect(seen.filter((t) => t === 'one').length).toBeGreaterThan(20);
@@ -105,18 +141,34 @@ describe('nats kit', () => {
   test('a malformed body gets a 400 error reply and the service keeps serving', async () => {
     const answer = await nc.request(subject, new Uint8Array([0xff, 0xff, 0xff]), { timeout: 2000 });
     expect(answer.headers?.get('Nats-Service-Error-Code')).toBe('400');
-    const invalid = await call(nc, subject, { checks: [] }, { timeoutMs: 2000, request: requestCodec, reply: replyCodec })
-      .catch((e: unknown) => e);
+    const invalid = await call(
+      nc,
+      subject,
+      { checks: [] },
+      { timeoutMs: 2000, request: requestCodec, reply: replyCodec },
+    ).catch((e: unknown) => e);
     expect(invalid).toBeInstanceOf(RemoteServiceError);
     expect((invalid as RemoteServiceError).remoteCode).toBe(400);
-    const ok = await call(nc, subject, { checks: [{ topic: 'after' }] }, { timeoutMs: 2000, request: requestCodec, reply: replyCodec });
+    const ok = await call(
+      nc,
+      subject,
+      { checks: [{ topic: 'after' }] },
+      { timeoutMs: 2000, request: requestCodec, reply: replyCodec },
+    );
     expect(ok.verdicts).toHaveLength(1);
   });
 
   test('an async handler failure is answered with a 500 error and counted', async () => {
-    const error = await call(nc, subject, { checks: [{ topic: 'explode' }] }, {
-      timeoutMs: 2000, request: requestCodec, reply: replyCodec,
-    }).catch((e: unknown) => e);
+    const error = await call(
+      nc,
+      subject,
+      { checks: [{ topic: 'explode' }] },
+      {
+        timeoutMs: 2000,
+        request: requestCodec,
+        reply: replyCodec,
+      },
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RemoteServiceError);
     expect((error as RemoteServiceError).remoteCode).toBe(500);
     const errors = running.reduce((sum, s) => sum + s.counters('echo').errors, 0);
@@ -126,10 +178,21 @@ describe('nats kit', () => {
   });
 
   test('a reply that does not decode is an invalid message error', async () => {
-    const sub = nc.subscribe('test.kit.garbage', { callback: (_e, m) => { m.respond(new Uint8Array([0x0a, 0x05])); } });
-    const error = await call(nc, 'test.kit.garbage', { checks: [{ topic: 'a' }] }, {
-      timeoutMs: 2000, request: requestCodec, reply: replyCodec,
-    }).catch((e: unknown) => e);
+    const sub = nc.subscribe('test.kit.garbage', {
+      callback: (_e, m) => {
+        m.respond(new Uint8Array([0x0a, 0x05]));
+      },
+    });
+    const error = await call(
+      nc,
+      'test.kit.garbage',
+      { checks: [{ topic: 'a' }] },
+      {
+        timeoutMs: 2000,
+        request: requestCodec,
+        reply: replyCodec,
+      },
+    ).catch((e: unknown) => e);
     sub.unsubscribe();
     expect(error).toBeInstanceOf(InvalidMessageError);
   });

@@ -29,8 +29,14 @@ const options = {
   json: { type: 'boolean' },
 } as const;
 
-const requestCodec = protoCodec<mesh.acl.v1.IAuthorizeRequest>(mesh.acl.v1.AuthorizeRequest, 'AuthorizeRequest');
-const replyCodec = protoCodec<mesh.acl.v1.AuthorizeReply>(mesh.acl.v1.AuthorizeReply, 'AuthorizeReply');
+const requestCodec = protoCodec<mesh.acl.v1.IAuthorizeRequest>(
+  mesh.acl.v1.AuthorizeRequest,
+  'AuthorizeRequest',
+);
+const replyCodec = protoCodec<mesh.acl.v1.AuthorizeReply>(
+  mesh.acl.v1.AuthorizeReply,
+  'AuthorizeReply',
+);
 
 /** Runs `octomesh acl ...`. */
 export async function aclCommand(argv: string[]): Promise<void> {
@@ -49,11 +55,16 @@ export async function aclCommand(argv: string[]): Promise<void> {
         effect: values.effect ?? 'allow',
         ...(values.description !== undefined ? { description: values.description } : {}),
       });
-      if (rule.id.startsWith('default:')) throw new UsageError('rule ids starting with default: are reserved for the built-in policy');
+      if (rule.id.startsWith('default:'))
+        throw new UsageError(
+          'rule ids starting with default: are reserved for the built-in policy',
+        );
       await withNats(values['nats-url'], async (nc) => {
         await (await openRules(nc)).put(encodeKvKey(rule.id), JSON.stringify(rule));
       });
-      console.log(`rule ${rule.id} stored: ${rule.effect} ${rule.subject} ${rule.action} ${rule.topic}`);
+      console.log(
+        `rule ${rule.id} stored: ${rule.effect} ${rule.subject} ${rule.action} ${rule.topic}`,
+      );
       return;
     }
     case 'rm': {
@@ -83,9 +94,14 @@ export async function aclCommand(argv: string[]): Promise<void> {
         return found;
       });
       if (values.json === true) console.log(JSON.stringify(rules, null, 2));
-      else for (const r of rules as Record<string, string>[]) {
-        console.log(r['invalid'] !== undefined ? `${r['id']}\tINVALID: ${r['invalid']}` : `${r['id']}\t${r['effect']}\t${r['subject']}\t${r['action']}\t${r['topic']}`);
-      }
+      else
+        for (const r of rules as Record<string, string>[]) {
+          console.log(
+            r['invalid'] !== undefined
+              ? `${r['id']}\tINVALID: ${r['invalid']}`
+              : `${r['id']}\t${r['effect']}\t${r['subject']}\t${r['action']}\t${r['topic']}`,
+          );
+        }
       return;
     }
     case 'test': {
@@ -94,16 +110,42 @@ export async function aclCommand(argv: string[]): Promise<void> {
       }
       if (values.role === undefined) throw new UsageError('acl test needs --role');
       const reply = await withNats(values['nats-url'], (nc) =>
-        call(nc, Subjects.aclAuthorize, {
-          identity: { role: values.role, username: values.username ?? '', endpointId: values['endpoint-id'] ?? '', clientId: values['client-id'] ?? '' },
-          checks: [{ action: first === 'publish' ? mesh.acl.v1.Action.ACTION_PUBLISH : mesh.acl.v1.Action.ACTION_SUBSCRIBE, topic: second }],
-          explain: true,
-        }, { timeoutMs: 3000, request: requestCodec, reply: replyCodec }),
+        call(
+          nc,
+          Subjects.aclAuthorize,
+          {
+            identity: {
+              role: values.role,
+              username: values.username ?? '',
+              endpointId: values['endpoint-id'] ?? '',
+              clientId: values['client-id'] ?? '',
+            },
+            checks: [
+              {
+                action:
+                  first === 'publish'
+                    ? mesh.acl.v1.Action.ACTION_PUBLISH
+                    : mesh.acl.v1.Action.ACTION_SUBSCRIBE,
+                topic: second,
+              },
+            ],
+            explain: true,
+          },
+          { timeoutMs: 3000, request: requestCodec, reply: replyCodec },
+        ),
       );
       const verdict = reply.verdicts[0];
       if (verdict === undefined) throw new Error('acl service answered without a verdict');
       const line = `${verdict.allow ? 'ALLOW' : 'DENY'} ${first} ${second}: ${verdict.reason}${verdict.ruleId ? ` (rule ${verdict.ruleId})` : ''}`;
-      if (values.json === true) console.log(JSON.stringify({ allow: verdict.allow, ruleId: verdict.ruleId, reason: verdict.reason, reasonCode: verdict.reasonCode }));
+      if (values.json === true)
+        console.log(
+          JSON.stringify({
+            allow: verdict.allow,
+            ruleId: verdict.ruleId,
+            reason: verdict.reason,
+            reasonCode: verdict.reasonCode,
+          }),
+        );
       else console.log(line);
       process.exitCode = verdict.allow ? 0 : 1;
       return;

@@ -3,7 +3,12 @@
 // prefixed, prints "octomesh ready" once each answers /readyz, and stops all on Ctrl-C/SIGTERM.
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { spawnNatsServer, spawnService, type NatsServerProcess, type ServiceProcess } from '@octomesh/service-kit';
+import {
+  spawnNatsServer,
+  spawnService,
+  type NatsServerProcess,
+  type ServiceProcess,
+} from '@octomesh/service-kit';
 import { intOption, parse, UsageError } from '../args.ts';
 
 /** Services `up` runs, in start order. Every new service adds itself here. */
@@ -109,7 +114,9 @@ export async function upCommand(argv: string[]): Promise<void> {
       });
     }
     await Promise.all(services.map((s) => s.ready(60_000)));
-    const ports = await Promise.all(services.map(async (s) => `${s.name} health :${await s.healthPort}`));
+    const ports = await Promise.all(
+      services.map(async (s) => `${s.name} health :${await s.healthPort}`),
+    );
     process.stdout.write(`octomesh ready (nats ${url}; ${ports.join(', ')})\n`);
   } catch (error) {
     process.stderr.write(`octomesh up failed: ${(error as Error).message}\n`);

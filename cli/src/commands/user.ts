@@ -1,6 +1,12 @@
 // octomesh user add|passwd|disable|enable|rm|list: credential records in KV `mqtt-credentials`.
 import { Buckets, decodeKvKey, encodeKvKey } from '@octomesh/contracts';
-import { hashPassword, isRole, newCredentialRecord, parseCredentialRecord, type CredentialRecord } from '@octomesh/credentials';
+import {
+  hashPassword,
+  isRole,
+  newCredentialRecord,
+  parseCredentialRecord,
+  type CredentialRecord,
+} from '@octomesh/credentials';
 import { openBucket, type KV } from '@octomesh/nats-kit';
 import { parse, UsageError } from '../args.ts';
 import { withNats } from '../nats.ts';
@@ -25,16 +31,26 @@ const options = {
 } as const;
 
 async function credentials(nc: Parameters<Parameters<typeof withNats>[1]>[0]): Promise<KV> {
-  return openBucket(nc, Buckets.credentials, { history: 1, description: 'Octomesh MQTT credentials' });
+  return openBucket(nc, Buckets.credentials, {
+    history: 1,
+    description: 'Octomesh MQTT credentials',
+  });
 }
 
-async function readRecord(kv: KV, username: string): Promise<{ record: CredentialRecord; revision: number }> {
+async function readRecord(
+  kv: KV,
+  username: string,
+): Promise<{ record: CredentialRecord; revision: number }> {
   const entry = await kv.get(encodeKvKey(username));
   if (entry === null || entry.operation !== 'PUT') throw new Error(`no user ${username}`);
   return { record: parseCredentialRecord(entry.json()), revision: entry.revision };
 }
 
-async function update(kv: KV, username: string, change: (record: CredentialRecord) => Promise<CredentialRecord> | CredentialRecord): Promise<void> {
+async function update(
+  kv: KV,
+  username: string,
+  change: (record: CredentialRecord) => Promise<CredentialRecord> | CredentialRecord,
+): Promise<void> {
   const { record, revision } = await readRecord(kv, username);
   const next = { ...(await change(record)), updatedAt: new Date().toISOString() };
   // Compare-and-set on the revision: a concurrent change makes this fail instead of being lost.
@@ -46,38 +62,57 @@ export async function userCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parse(argv, options);
   const [verb, username] = positionals;
   const needUser = (): string => {
-    if (username === undefined || username === '') throw new UsageError(`user ${verb ?? ''} needs a username`);
+    if (username === undefined || username === '')
+      throw new UsageError(`user ${verb ?? ''} needs a username`);
     return username;
   };
   switch (verb) {
     case 'add': {
       const name = needUser();
       const role = values.role;
-      if (role === undefined || !isRole(role)) throw new UsageError('--role must be device, controller or admin');
-      const password = values['no-password'] === true ? undefined : await hashPassword(await readPassword(`password for ${name}: `));
-      const record = newCredentialRecord({ username: name, role, endpointId: values['endpoint-id'] ?? '', ...(password !== undefined ? { password } : {}) });
+      if (role === undefined || !isRole(role))
+        throw new UsageError('--role must be device, controller or admin');
+      const password =
+        values['no-password'] === true
+          ? undefined
+          : await hashPassword(await readPassword(`password for ${name}: `));
+      const record = newCredentialRecord({
+        username: name,
+        role,
+        endpointId: values['endpoint-id'] ?? '',
+        ...(password !== undefined ? { password } : {}),
+      });
       await withNats(values['nats-url'], async (nc) => {
         const kv = await credentials(nc);
         try {
           await kv.create(encodeKvKey(name), JSON.stringify(record));
         } catch (error) {
-          throw new Error(`cannot add ${name}: it exists already or the store refused (${(error as Error).message})`, { cause: error });
+          throw new Error(
+            `cannot add ${name}: it exists already or the store refused (${(error as Error).message})`,
+            { cause: error },
+          );
         }
       });
-      console.log(`user ${name} added (role ${role}${record.endpointId ? `, endpoint ${record.endpointId}` : ''}${password ? '' : ', certificate only'})`);
+      console.log(
+        `user ${name} added (role ${role}${record.endpointId ? `, endpoint ${record.endpointId}` : ''}${password ? '' : ', certificate only'})`,
+      );
       return;
     }
     case 'passwd': {
       const name = needUser();
       const password = await hashPassword(await readPassword(`new password for ${name}: `));
-      await withNats(values['nats-url'], async (nc) => update(await credentials(nc), name, (r) => ({ ...r, password })));
+      await withNats(values['nats-url'], async (nc) =>
+        update(await credentials(nc), name, (r) => ({ ...r, password })),
+      );
       console.log(`password of ${name} changed`);
       return;
     }
     case 'disable':
     case 'enable': {
       const name = needUser();
-      await withNats(values['nats-url'], async (nc) => update(await credentials(nc), name, (r) => ({ ...r, enabled: verb === 'enable' })));
+      await withNats(values['nats-url'], async (nc) =>
+        update(await credentials(nc), name, (r) => ({ ...r, enabled: verb === 'enable' })),
+      );
       console.log(`user ${name} ${verb}d`);
       return;
     }
@@ -102,13 +137,19 @@ export async function userCommand(argv: string[]): Promise<void> {
             const { password, ...rest } = parseCredentialRecord(entry.json());
             found.push({ ...rest, hasPassword: password !== undefined });
           } catch (error) {
-            process.stderr.write(`skipping invalid record ${decodeKvKey(key)}: ${(error as Error).message}\n`);
+            process.stderr.write(
+              `skipping invalid record ${decodeKvKey(key)}: ${(error as Error).message}\n`,
+            );
           }
         }
         return found.sort((a, b) => a.username.localeCompare(b.username));
       });
       if (values.json === true) console.log(JSON.stringify(rows, null, 2));
-      else for (const r of rows) console.log(`${r.username}\t${r.role}\t${r.endpointId || '-'}\t${r.enabled ? 'enabled' : 'disabled'}\t${r.hasPassword ? 'password' : 'certificate-only'}`);
+      else
+        for (const r of rows)
+          console.log(
+            `${r.username}\t${r.role}\t${r.endpointId || '-'}\t${r.enabled ? 'enabled' : 'disabled'}\t${r.hasPassword ? 'password' : 'certificate-only'}`,
+          );
       return;
     }
     default:

@@ -62,7 +62,10 @@ export class RemoteServiceError extends OctomeshError {
 /** A message on the wire could not be decoded or failed validation. */
 export class InvalidMessageError extends OctomeshError {
   constructor(message: string, options: { cause?: unknown } = {}) {
-    super('INVALID_MESSAGE', message, { reasonCode: ReasonCodes.malformedPacket, cause: options.cause });
+    super('INVALID_MESSAGE', message, {
+      reasonCode: ReasonCodes.malformedPacket,
+      cause: options.cause,
+    });
   }
 }
 

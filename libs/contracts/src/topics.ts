@@ -7,9 +7,11 @@ export const DEFAULT_TOPIC_PREFIX = 'oktopus/usp/v1';
 /** Why a prefix is unusable, or undefined when it is fine. */
 export function validateTopicPrefix(prefix: string): string | undefined {
   if (prefix.length === 0) return 'topic prefix is empty';
-  if (prefix.startsWith('/') || prefix.endsWith('/')) return 'topic prefix must not start or end with /';
+  if (prefix.startsWith('/') || prefix.endsWith('/'))
+    return 'topic prefix must not start or end with /';
   if (/[+#\u0000]/.test(prefix)) return 'topic prefix must not contain +, # or NUL';
-  if (prefix.split('/').some((level) => level.length === 0)) return 'topic prefix has an empty level';
+  if (prefix.split('/').some((level) => level.length === 0))
+    return 'topic prefix has an empty level';
   return undefined;
 }
 

@@ -50,7 +50,11 @@ export async function call<Req, Res>(
     }
     const code = answer.headers?.get(ServiceErrorCodeHeader);
     if (code !== undefined && code !== '') {
-      throw new RemoteServiceError(subject, Number(code), answer.headers?.get(ServiceErrorHeader) ?? '');
+      throw new RemoteServiceError(
+        subject,
+        Number(code),
+        answer.headers?.get(ServiceErrorHeader) ?? '',
+      );
     }
     try {
       return options.reply.decode(answer.data);
@@ -68,7 +72,8 @@ export async function call<Req, Res>(
 }
 
 function unavailableKind(error: unknown): UnavailableKind {
-  if (error instanceof natsErrors.RequestError && error.isNoResponders()) return UnavailableKinds.noResponders;
+  if (error instanceof natsErrors.RequestError && error.isNoResponders())
+    return UnavailableKinds.noResponders;
   if (error instanceof natsErrors.NoRespondersError) return UnavailableKinds.noResponders;
   if (error instanceof natsErrors.TimeoutError) return UnavailableKinds.timeout;
   if (error instanceof natsErrors.RequestError && error.cause instanceof natsErrors.TimeoutError) {

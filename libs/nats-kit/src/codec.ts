@@ -35,13 +35,17 @@ export function protoCodec<T>(
     },
     decode(bytes) {
       if (bytes.length > MAX_MESSAGE_BYTES) {
-        throw new InvalidMessageError(`${name} of ${bytes.length} bytes exceeds ${MAX_MESSAGE_BYTES}`);
+        throw new InvalidMessageError(
+          `${name} of ${bytes.length} bytes exceeds ${MAX_MESSAGE_BYTES}`,
+        );
       }
       let value: T;
       try {
         value = type.decode(bytes);
       } catch (error) {
-        throw new InvalidMessageError(`cannot decode ${name}: ${(error as Error).message}`, { cause: error });
+        throw new InvalidMessageError(`cannot decode ${name}: ${(error as Error).message}`, {
+          cause: error,
+        });
       }
       const problem = validate?.(value);
       if (problem !== undefined) throw new InvalidMessageError(`invalid ${name}: ${problem}`);

@@ -69,6 +69,8 @@ export function serverVersion(nc: NatsConnection): string {
 
 /** True when the connected server is at least `major.minor`. */
 export function serverAtLeast(nc: NatsConnection, major: number, minor: number): boolean {
-  const [maj = 0, min = 0] = serverVersion(nc).split('.').map((part) => Number.parseInt(part, 10));
+  const [maj = 0, min = 0] = serverVersion(nc)
+    .split('.')
+    .map((part) => Number.parseInt(part, 10));
   return maj > major || (maj === major && min >= minor);
 }

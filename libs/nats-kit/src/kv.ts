@@ -13,7 +13,11 @@ export interface BucketOptions {
 }
 
 /** Opens a KV bucket, creating it when it does not exist yet. */
-export async function openBucket(nc: NatsConnection, name: string, options: BucketOptions = {}): Promise<KV> {
+export async function openBucket(
+  nc: NatsConnection,
+  name: string,
+  options: BucketOptions = {},
+): Promise<KV> {
   return new Kvm(nc).create(name, {
     history: options.history ?? 5,
     ...(options.description !== undefined ? { description: options.description } : {}),
@@ -21,7 +25,10 @@ export async function openBucket(nc: NatsConnection, name: string, options: Buck
 }
 
 /** Opens an existing KV bucket without creating it; undefined when it does not exist. */
-export async function openExistingBucket(nc: NatsConnection, name: string): Promise<KV | undefined> {
+export async function openExistingBucket(
+  nc: NatsConnection,
+  name: string,
+): Promise<KV | undefined> {
   const kvm = new Kvm(nc);
   for await (const status of kvm.list()) {
     if (status.bucket === name) return kvm.open(name);

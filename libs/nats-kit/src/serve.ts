@@ -69,7 +69,11 @@ export interface RunningService {
 }
 
 /** Registers a micro service with its endpoints on `nc`. */
-export async function serve(nc: NatsConnection, definition: ServiceDefinition, logger: Logger): Promise<RunningService> {
+export async function serve(
+  nc: NatsConnection,
+  definition: ServiceDefinition,
+  logger: Logger,
+): Promise<RunningService> {
   const counters = new Map<string, EndpointCounters>();
   const maxInFlight = definition.maxInFlight ?? 1000;
   let inFlight = 0;
@@ -79,12 +83,18 @@ export async function serve(nc: NatsConnection, definition: ServiceDefinition, l
     description: definition.description,
     queue: definition.queue,
     ...(definition.metadata !== undefined ? { metadata: definition.metadata } : {}),
-    statsHandler: (endpoint) => Promise.resolve(counterSnapshot(counters.get(endpointName(endpoint)))),
+    statsHandler: (endpoint) =>
+      Promise.resolve(counterSnapshot(counters.get(endpointName(endpoint)))),
   });
   const log = logger.child({ service: definition.name, instance: service.info().id });
   for (const endpoint of definition.endpoints) {
     const endpointCounters: EndpointCounters = {
-      requests: 0, errors: 0, badRequests: 0, overloaded: 0, inFlight: 0, lastError: undefined,
+      requests: 0,
+      errors: 0,
+      badRequests: 0,
+      overloaded: 0,
+      inFlight: 0,
+      lastError: undefined,
     };
     counters.set(endpoint.name, endpointCounters);
     service.addEndpoint(endpoint.name, {
@@ -92,7 +102,10 @@ export async function serve(nc: NatsConnection, definition: ServiceDefinition, l
       metadata: { endpoint: endpoint.name },
       handler: (error, msg) => {
         if (error !== null) {
-          log.error({ endpoint: endpoint.name, error: error.message }, 'endpoint subscription failed');
+          log.error(
+            { endpoint: endpoint.name, error: error.message },
+            'endpoint subscription failed',
+          );
           return;
         }
         endpointCounters.requests++;
@@ -115,7 +128,10 @@ export async function serve(nc: NatsConnection, definition: ServiceDefinition, l
     stopped = true;
     if (error instanceof Error) log.error({ error: error.message }, 'service stopped with error');
   });
-  log.info({ endpoints: definition.endpoints.map((e) => e.subject), queue: definition.queue }, 'service serving');
+  log.info(
+    { endpoints: definition.endpoints.map((e) => e.subject), queue: definition.queue },
+    'service serving',
+  );
   return {
     id: service.info().id,
     name: definition.name,
@@ -149,7 +165,11 @@ async function handleRequest<Req, Res>(
   try {
     await context.with(context.active().setValue(Symbol.for('octomesh.span'), span), async () => {
       const request = endpoint.request.decode(msg.data);
-      const reply = await endpoint.handle(request, { subject: msg.subject, headers: msg.headers, logger });
+      const reply = await endpoint.handle(request, {
+        subject: msg.subject,
+        headers: msg.headers,
+        logger,
+      });
       msg.respond(endpoint.reply.encode(reply));
     });
   } catch (error) {
@@ -180,7 +200,11 @@ export interface DiscoveredInstance {
 }
 
 /** Lists running service instances with their stats, like `nats micro stats`. */
-export async function discoverServices(nc: NatsConnection, name?: string, timeoutMs = 1000): Promise<DiscoveredInstance[]> {
+export async function discoverServices(
+  nc: NatsConnection,
+  name?: string,
+  timeoutMs = 1000,
+): Promise<DiscoveredInstance[]> {
   const client = new Svcm(nc).client({ strategy: 'timer', maxWait: timeoutMs });
   const found: DiscoveredInstance[] = [];
   for await (const stats of await client.stats(name)) {
@@ -190,7 +214,10 @@ export async function discoverServices(nc: NatsConnection, name?: string, timeou
       id: stats.id,
       version: stats.version,
       requests: endpoints.reduce((sum, e) => sum + e.num_requests, 0),
-      errors: endpoints.reduce((sum, e) => sum + e.num_errors + ((e.data as EndpointCounters | null)?.errors ?? 0), 0),
+      errors: endpoints.reduce(
+        (sum, e) => sum + e.num_errors + ((e.data as EndpointCounters | null)?.errors ?? 0),
+        0,
+      ),
     });
   }
   return found;

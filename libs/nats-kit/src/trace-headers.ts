@@ -1,6 +1,13 @@
 // OpenTelemetry context travels in NATS headers (W3C traceparent / tracestate), so one trace
 // follows a message from the device through every service.
-import { context, propagation, trace, type Context, type TextMapGetter, type TextMapSetter } from '@opentelemetry/api';
+import {
+  context,
+  propagation,
+  trace,
+  type Context,
+  type TextMapGetter,
+  type TextMapSetter,
+} from '@opentelemetry/api';
 import { headers as natsHeaders, type MsgHdrs } from '@nats-io/nats-core';
 
 const setter: TextMapSetter<MsgHdrs> = {

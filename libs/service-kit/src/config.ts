@@ -16,10 +16,15 @@ export interface Variable<T> {
 
 type Spec = Record<string, Variable<unknown>>;
 /** The typed result of reading a spec. */
-export type ConfigOf<S extends Spec> = { [K in keyof S]: S[K] extends Variable<infer T> ? T : never };
+export type ConfigOf<S extends Spec> = {
+  [K in keyof S]: S[K] extends Variable<infer T> ? T : never;
+};
 
 /** Reads every variable of `spec` from `env`; throws ConfigError listing every problem. */
-export function readConfig<S extends Spec>(spec: S, env: NodeJS.ProcessEnv = process.env): ConfigOf<S> {
+export function readConfig<S extends Spec>(
+  spec: S,
+  env: NodeJS.ProcessEnv = process.env,
+): ConfigOf<S> {
   const problems: string[] = [];
   const result: Record<string, unknown> = {};
   for (const [name, variable] of Object.entries(spec)) {
@@ -42,7 +47,11 @@ export function readConfig<S extends Spec>(spec: S, env: NodeJS.ProcessEnv = pro
 
 /** Builders for common variable kinds. */
 export const env = {
-  string(description: string, defaultValue?: string, options: { secret?: boolean } = {}): Variable<string> {
+  string(
+    description: string,
+    defaultValue?: string,
+    options: { secret?: boolean } = {},
+  ): Variable<string> {
     return {
       description,
       parse: (raw) => raw,
@@ -50,10 +59,23 @@ export const env = {
       ...(options.secret === true ? { secret: true } : {}),
     };
   },
-  optionalString(description: string, options: { secret?: boolean } = {}): Variable<string | undefined> {
-    return { description, parse: (raw) => raw, default: undefined, ...(options.secret === true ? { secret: true } : {}) };
+  optionalString(
+    description: string,
+    options: { secret?: boolean } = {},
+  ): Variable<string | undefined> {
+    return {
+      description,
+      parse: (raw) => raw,
+      default: undefined,
+      ...(options.secret === true ? { secret: true } : {}),
+    };
   },
-  int(description: string, defaultValue: number | undefined, min: number, max: number): Variable<number> {
+  int(
+    description: string,
+    defaultValue: number | undefined,
+    min: number,
+    max: number,
+  ): Variable<number> {
     return {
       description,
       parse: (raw) => {
@@ -81,17 +103,22 @@ export const env = {
       description,
       default: defaultValue,
       parse: (raw) => {
-        if (!(values as readonly string[]).includes(raw)) throw new Error(`must be one of ${values.join(', ')}`);
+        if (!(values as readonly string[]).includes(raw))
+          throw new Error(`must be one of ${values.join(', ')}`);
         return raw as T;
       },
     };
   },
   natsUrls(description: string, defaultValue: string): Variable<string[]> {
     const parse = (raw: string): string[] => {
-      const urls = raw.split(',').map((url) => url.trim()).filter((url) => url !== '');
+      const urls = raw
+        .split(',')
+        .map((url) => url.trim())
+        .filter((url) => url !== '');
       if (urls.length === 0) throw new Error('no URL given');
       for (const url of urls) {
-        if (!/^(nats|tls|ws|wss):\/\/[^\s]+$/.test(url)) throw new Error(`${url} is not a nats:// URL`);
+        if (!/^(nats|tls|ws|wss):\/\/[^\s]+$/.test(url))
+          throw new Error(`${url} is not a nats:// URL`);
       }
       return urls;
     };

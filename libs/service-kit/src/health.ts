@@ -18,7 +18,11 @@ export interface HealthServer {
 }
 
 /** Starts the health server; port 0 picks a free port (see `port`). */
-export async function startHealthServer(host: string, port: number, checks: HealthChecks): Promise<HealthServer> {
+export async function startHealthServer(
+  host: string,
+  port: number,
+  checks: HealthChecks,
+): Promise<HealthServer> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET') {
@@ -27,7 +31,9 @@ export async function startHealthServer(host: string, port: number, checks: Heal
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
     } else if (path === '/readyz') {
       const ready = checks.ready();
-      res.writeHead(ready ? 200 : 503, { 'content-type': 'text/plain' }).end(ready ? 'ready\n' : 'not ready\n');
+      res
+        .writeHead(ready ? 200 : 503, { 'content-type': 'text/plain' })
+        .end(ready ? 'ready\n' : 'not ready\n');
     } else if (path === '/metrics' && checks.metrics !== undefined) {
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(checks.metrics());
     } else {

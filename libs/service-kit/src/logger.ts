@@ -6,8 +6,18 @@ export type { Logger } from 'pino';
 
 /** Field paths that are always redacted. */
 export const REDACTED_PATHS = [
-  'password', '*.password', 'pass', '*.pass', 'token', '*.token', 'secret', '*.secret',
-  'authorization', '*.authorization', 'payload', '*.payload',
+  'password',
+  '*.password',
+  'pass',
+  '*.pass',
+  'token',
+  '*.token',
+  'secret',
+  '*.secret',
+  'authorization',
+  '*.authorization',
+  'payload',
+  '*.payload',
 ];
 
 /** The root logger of a service. */

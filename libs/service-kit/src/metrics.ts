@@ -1,6 +1,11 @@
 /** Renders counters as Prometheus text: `name{labels} value` lines with HELP/TYPE headers. */
 export function renderMetrics(
-  metrics: readonly { name: string; help: string; type: 'counter' | 'gauge'; samples: readonly { labels?: Record<string, string>; value: number }[] }[],
+  metrics: readonly {
+    name: string;
+    help: string;
+    type: 'counter' | 'gauge';
+    samples: readonly { labels?: Record<string, string>; value: number }[];
+  }[],
 ): string {
   const lines: string[] = [];
   for (const metric of metrics) {

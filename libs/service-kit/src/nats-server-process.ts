@@ -42,10 +42,12 @@ export async function spawnNatsServer(options: SpawnNatsOptions): Promise<NatsSe
   };
   process.once('exit', killOnExit);
   child.once('exit', () => process.off('exit', killOnExit));
-  const port = await waitForPort(child, options.startTimeoutMs ?? 15_000, options.onLog).catch((error: unknown) => {
-    child.kill('SIGKILL');
-    throw error;
-  });
+  const port = await waitForPort(child, options.startTimeoutMs ?? 15_000, options.onLog).catch(
+    (error: unknown) => {
+      child.kill('SIGKILL');
+      throw error;
+    },
+  );
   if (options.onLog !== undefined) {
     child.stdout?.on('data', (chunk: Buffer) => options.onLog?.(chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => options.onLog?.(chunk.toString()));
@@ -56,11 +58,18 @@ export async function spawnNatsServer(options: SpawnNatsOptions): Promise<NatsSe
   return { url: `nats://${host}:${port}`, port, child, stop: () => stopChild(child) };
 }
 
-function waitForPort(child: ChildProcess, timeoutMs: number, onLog?: (chunk: string) => void): Promise<number> {
+function waitForPort(
+  child: ChildProcess,
+  timeoutMs: number,
+  onLog?: (chunk: string) => void,
+): Promise<number> {
   return new Promise((resolve, reject) => {
     let log = '';
     let port: number | undefined;
-    const timer = setTimeout(() => fail(new Error(`nats-server did not start in ${timeoutMs} ms:\n${log}`)), timeoutMs);
+    const timer = setTimeout(
+      () => fail(new Error(`nats-server did not start in ${timeoutMs} ms:\n${log}`)),
+      timeoutMs,
+    );
     const onData = (chunk: Buffer): void => {
       log += chunk.toString();
       onLog?.(chunk.toString());
@@ -71,9 +80,14 @@ function waitForPort(child: ChildProcess, timeoutMs: number, onLog?: (chunk: str
         resolve(port);
       }
     };
-    const onExit = (code: number | null): void => fail(new Error(`nats-server exited (${code}) before it was ready:\n${log}`));
+    const onExit = (code: number | null): void =>
+      fail(new Error(`nats-server exited (${code}) before it was ready:\n${log}`));
     const onError = (error: Error): void =>
-      fail(new Error(`cannot run ${natsServerBinary()} (${error.message}); install it with "apt-get install -y nats-server" or run scripts/setup.sh`));
+      fail(
+        new Error(
+          `cannot run ${natsServerBinary()} (${error.message}); install it with "apt-get install -y nats-server" or run scripts/setup.sh`,
+        ),
+      );
     function cleanup(): void {
       clearTimeout(timer);
       child.stdout?.off('data', onData);

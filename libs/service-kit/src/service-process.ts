@@ -36,7 +36,11 @@ function probe(port: number): Promise<boolean> {
   });
 }
 
-function forwardLines(stream: NodeJS.ReadableStream | null, kind: 'stdout' | 'stderr', onLine?: SpawnServiceOptions['onLine']): void {
+function forwardLines(
+  stream: NodeJS.ReadableStream | null,
+  kind: 'stdout' | 'stderr',
+  onLine?: SpawnServiceOptions['onLine'],
+): void {
   if (stream === null) return;
   let buffered = '';
   stream.on('data', (chunk: Buffer) => {
@@ -60,7 +64,9 @@ export function spawnService(options: SpawnServiceOptions): ServiceProcess {
   forwardLines(child.stdout, 'stdout', options.onLine);
   forwardLines(child.stderr, 'stderr', options.onLine);
   const exited = new Promise<never>((_, reject) => {
-    child.once('exit', (code, signal) => reject(new Error(`${options.name} exited (${code ?? signal})`)));
+    child.once('exit', (code, signal) =>
+      reject(new Error(`${options.name} exited (${code ?? signal})`)),
+    );
   });
   exited.catch(() => undefined);
   const healthPort = Promise.race([
@@ -80,7 +86,10 @@ export function spawnService(options: SpawnServiceOptions): ServiceProcess {
     async ready(timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
       const timeout = new Promise<never>((_, reject) => {
-        const timer = setTimeout(() => reject(new Error(`${options.name} not ready after ${timeoutMs} ms`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`${options.name} not ready after ${timeoutMs} ms`)),
+          timeoutMs,
+        );
         timer.unref();
       });
       const port = await Promise.race([healthPort, exited, timeout]);

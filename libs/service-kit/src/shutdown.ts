@@ -9,7 +9,11 @@ export interface ShutdownStep {
 }
 
 /** Installs signal handlers that run `steps` once, then exit. */
-export function onShutdown(logger: Logger, steps: readonly ShutdownStep[], deadlineMs = 10_000): void {
+export function onShutdown(
+  logger: Logger,
+  steps: readonly ShutdownStep[],
+  deadlineMs = 10_000,
+): void {
   let shuttingDown = false;
   const handler = (signal: NodeJS.Signals): void => {
     if (shuttingDown) {
@@ -30,7 +34,10 @@ export function onShutdown(logger: Logger, steps: readonly ShutdownStep[], deadl
           await step.run();
         } catch (error) {
           failed = true;
-          logger.error({ step: step.name, error: (error as Error).message }, 'shutdown step failed');
+          logger.error(
+            { step: step.name, error: (error as Error).message },
+            'shutdown step failed',
+          );
         }
       }
       logger.info('stopped');

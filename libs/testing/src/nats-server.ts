@@ -68,7 +68,11 @@ async function startContainer(): Promise<TestNatsServer> {
 async function startLocal(options: StartNatsOptions): Promise<TestNatsServer> {
   const storeDir = mkdtempSync(join(tmpdir(), 'octomesh-nats-'));
   try {
-    const server = await spawnNatsServer({ storeDir, port: -1, startTimeoutMs: options.startTimeoutMs ?? 15_000 });
+    const server = await spawnNatsServer({
+      storeDir,
+      port: -1,
+      startTimeoutMs: options.startTimeoutMs ?? 15_000,
+    });
     let stopped = false;
     return {
       url: server.url,

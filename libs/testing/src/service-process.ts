@@ -6,7 +6,11 @@ import { spawnService, type ServiceProcess } from '@octomesh/service-kit';
 export const repoRoot = process.cwd();
 
 /** Starts services/<name>/src/main.ts on `natsUrl` and waits until it is ready. */
-export async function startService(name: string, natsUrl: string, env: Record<string, string> = {}): Promise<ServiceProcess> {
+export async function startService(
+  name: string,
+  natsUrl: string,
+  env: Record<string, string> = {},
+): Promise<ServiceProcess> {
   const lines: string[] = [];
   const service = spawnService({
     name,

@@ -9,7 +9,11 @@ const spec = {
   NATS_TOKEN: env.optionalString('NATS token', { secret: true }),
   HEALTH_HOST: env.string('address of the /healthz /readyz /metrics listener', '0.0.0.0'),
   HEALTH_PORT: env.int('port of the health listener (0 picks a free one)', 8082, 0, 65535),
-  LOG_LEVEL: env.oneOf('pino log level', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+  LOG_LEVEL: env.oneOf(
+    'pino log level',
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+    'info',
+  ),
   ACL_TOPIC_PREFIX: env.custom(
     'USP topic prefix of the default policy',
     (raw) => {
@@ -19,10 +23,24 @@ const spec = {
     },
     DEFAULT_TOPIC_PREFIX,
   ),
-  ACL_DEFAULT_POLICY: env.oneOf('built-in rules: usp (device/controller/admin policy) or none', ['usp', 'none'], 'usp'),
-  ACL_CACHE_TTL_MS: env.int('how long brokers may cache a verdict (rule changes also invalidate)', 300_000, 0, 86_400_000),
+  ACL_DEFAULT_POLICY: env.oneOf(
+    'built-in rules: usp (device/controller/admin policy) or none',
+    ['usp', 'none'],
+    'usp',
+  ),
+  ACL_CACHE_TTL_MS: env.int(
+    'how long brokers may cache a verdict (rule changes also invalidate)',
+    300_000,
+    0,
+    86_400_000,
+  ),
   ACL_MAX_CHECKS: env.int('checks accepted in one request', 256, 1, 10_000),
-  ACL_MAX_IN_FLIGHT: env.int('requests handled at once per instance; more are refused', 5000, 1, 1_000_000),
+  ACL_MAX_IN_FLIGHT: env.int(
+    'requests handled at once per instance; more are refused',
+    5000,
+    1,
+    1_000_000,
+  ),
 };
 
 /** The acl service's settings. */

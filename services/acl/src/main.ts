@@ -1,7 +1,13 @@
 // Wiring only: config → logger → NATS → rules → serve → health → shutdown.
 import { defaultUspRules } from '@octomesh/acl-rules';
 import { connectNats, serve } from '@octomesh/nats-kit';
-import { announceHealthPort, createLogger, onShutdown, renderMetrics, startHealthServer } from '@octomesh/service-kit';
+import {
+  announceHealthPort,
+  createLogger,
+  onShutdown,
+  renderMetrics,
+  startHealthServer,
+} from '@octomesh/service-kit';
 import { loadAclConfig } from './config.ts';
 import { RuleBook } from './domain/rule-book.ts';
 import { followRules } from './rule-watch.ts';
@@ -24,18 +30,50 @@ const nc = await connectNats({
   ...(config.NATS_PASSWORD !== undefined ? { pass: config.NATS_PASSWORD } : {}),
   ...(config.NATS_TOKEN !== undefined ? { token: config.NATS_TOKEN } : {}),
 });
-const book = new RuleBook(config.ACL_DEFAULT_POLICY === 'usp' ? defaultUspRules(config.ACL_TOPIC_PREFIX) : []);
+const book = new RuleBook(
+  config.ACL_DEFAULT_POLICY === 'usp' ? defaultUspRules(config.ACL_TOPIC_PREFIX) : [],
+);
 const watch = await followRules(nc, book, logger);
-const service = await serve(nc, aclService(book, config.ACL_CACHE_TTL_MS, config.ACL_MAX_CHECKS, config.ACL_MAX_IN_FLIGHT, logger), logger);
+const service = await serve(
+  nc,
+  aclService(
+    book,
+    config.ACL_CACHE_TTL_MS,
+    config.ACL_MAX_CHECKS,
+    config.ACL_MAX_IN_FLIGHT,
+    logger,
+  ),
+  logger,
+);
 const health = await startHealthServer(config.HEALTH_HOST, config.HEALTH_PORT, {
   ready: () => service.isServing() && !nc.isClosed(),
   metrics: () => {
     const c = service.counters('authorize');
     return renderMetrics([
-      { name: 'octomesh_acl_requests_total', help: 'authorize requests', type: 'counter', samples: [{ value: c.requests }] },
-      { name: 'octomesh_acl_errors_total', help: 'authorize requests answered with an error', type: 'counter', samples: [{ value: c.errors }] },
-      { name: 'octomesh_acl_rules', help: 'rules in force', type: 'gauge', samples: [{ value: book.ruleSet.size }] },
-      { name: 'octomesh_acl_invalid_rules', help: 'stored rules ignored as invalid', type: 'gauge', samples: [{ value: book.invalid.size }] },
+      {
+        name: 'octomesh_acl_requests_total',
+        help: 'authorize requests',
+        type: 'counter',
+        samples: [{ value: c.requests }],
+      },
+      {
+        name: 'octomesh_acl_errors_total',
+        help: 'authorize requests answered with an error',
+        type: 'counter',
+        samples: [{ value: c.errors }],
+      },
+      {
+        name: 'octomesh_acl_rules',
+        help: 'rules in force',
+        type: 'gauge',
+        samples: [{ value: book.ruleSet.size }],
+      },
+      {
+        name: 'octomesh_acl_invalid_rules',
+        help: 'stored rules ignored as invalid',
+        type: 'gauge',
+        samples: [{ value: book.invalid.size }],
+      },
     ]);
   },
 });

@@ -15,7 +15,11 @@ function entryValue(entry: KvEntry): unknown {
 }
 
 /** Loads every rule, then keeps following changes; resolves once the initial rules are in. */
-export async function followRules(nc: NatsConnection, book: RuleBook, logger: Logger): Promise<{ stop(): void }> {
+export async function followRules(
+  nc: NatsConnection,
+  book: RuleBook,
+  logger: Logger,
+): Promise<{ stop(): void }> {
   const kv = await openBucket(nc, Buckets.acl, { history: 10, description: 'Octomesh ACL rules' });
   let initialDone = false;
   let markDone: () => void = () => undefined;
@@ -34,13 +38,23 @@ export async function followRules(nc: NatsConnection, book: RuleBook, logger: Lo
       }
       const change = book.apply(ruleId, entry.revision, entryValue(entry));
       if (change.problem !== undefined) {
-        logger.error({ ruleId: change.ruleId, problem: change.problem }, 'invalid acl rule ignored');
+        logger.error(
+          { ruleId: change.ruleId, problem: change.problem },
+          'invalid acl rule ignored',
+        );
       }
       if (!initialDone) return;
-      logger.info({ ruleId: change.ruleId, operation: change.operation, revision: entry.revision }, 'acl rules changed');
+      logger.info(
+        { ruleId: change.ruleId, operation: change.operation, revision: entry.revision },
+        'acl rules changed',
+      );
       nc.publish(
         Subjects.aclChanged,
-        mesh.acl.v1.RulesChanged.encode({ revision: entry.revision, ruleId: change.ruleId, operation: change.operation }).finish(),
+        mesh.acl.v1.RulesChanged.encode({
+          revision: entry.revision,
+          ruleId: change.ruleId,
+          operation: change.operation,
+        }).finish(),
       );
     },
     {
@@ -51,6 +65,9 @@ export async function followRules(nc: NatsConnection, book: RuleBook, logger: Lo
     },
   );
   await initial;
-  logger.info({ rules: book.rules().length, invalid: book.invalid.size, revision: book.revision }, 'acl rules loaded');
+  logger.info(
+    { rules: book.rules().length, invalid: book.invalid.size, revision: book.revision },
+    'acl rules loaded',
+  );
   return watch;
 }

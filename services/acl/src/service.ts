@@ -18,7 +18,8 @@ function requestCodec(maxChecks: number) {
   return protoCodec<Request>(mesh.acl.v1.AuthorizeRequest, 'AuthorizeRequest', (r) => {
     if (r.identity === null || r.identity === undefined) return 'identity missing';
     if (r.checks.length === 0) return 'no checks';
-    if (r.checks.length > maxChecks) return `${r.checks.length} checks exceed the limit of ${maxChecks}`;
+    if (r.checks.length > maxChecks)
+      return `${r.checks.length} checks exceed the limit of ${maxChecks}`;
     const unknown = r.checks.find((c) => actions[c.action ?? 0] === undefined);
     if (unknown !== undefined) return `unknown action ${unknown.action}`;
     return r.identity.role ? undefined : 'identity without role';
@@ -27,7 +28,12 @@ function requestCodec(maxChecks: number) {
 const replyCodec = protoCodec<Reply>(mesh.acl.v1.AuthorizeReply, 'AuthorizeReply');
 
 /** The authorize endpoint over the current rule book. */
-export function authorizeEndpoint(book: RuleBook, cacheTtlMs: number, maxChecks: number, logger: Logger): EndpointDefinition<Request, Reply> {
+export function authorizeEndpoint(
+  book: RuleBook,
+  cacheTtlMs: number,
+  maxChecks: number,
+  logger: Logger,
+): EndpointDefinition<Request, Reply> {
   return {
     name: 'authorize',
     subject: Subjects.aclAuthorize,
@@ -35,13 +41,27 @@ export function authorizeEndpoint(book: RuleBook, cacheTtlMs: number, maxChecks:
     reply: replyCodec,
     handle(request) {
       const id = request.identity!;
-      const identity = { username: id.username ?? '', clientId: id.clientId ?? '', endpointId: id.endpointId ?? '', role: id.role ?? '' };
+      const identity = {
+        username: id.username ?? '',
+        clientId: id.clientId ?? '',
+        endpointId: id.endpointId ?? '',
+        role: id.role ?? '',
+      };
       const rules = book.ruleSet;
       const verdicts = request.checks.map((check) => {
         const action = actions[check.action ?? 0]!;
         const verdict = authorizeCheck(rules, identity, action, check.topic ?? '');
         if (!verdict.allow) {
-          logger.debug({ role: identity.role, username: identity.username, action, ruleId: verdict.ruleId, reason: verdict.reason }, 'denied');
+          logger.debug(
+            {
+              role: identity.role,
+              username: identity.username,
+              action,
+              ruleId: verdict.ruleId,
+              reason: verdict.reason,
+            },
+            'denied',
+          );
         }
         return request.explain ? verdict : { allow: verdict.allow, reasonCode: verdict.reasonCode };
       });
@@ -51,7 +71,13 @@ export function authorizeEndpoint(book: RuleBook, cacheTtlMs: number, maxChecks:
 }
 
 /** The acl micro service definition. */
-export function aclService(book: RuleBook, cacheTtlMs: number, maxChecks: number, maxInFlight: number, logger: Logger): ServiceDefinition {
+export function aclService(
+  book: RuleBook,
+  cacheTtlMs: number,
+  maxChecks: number,
+  maxInFlight: number,
+  logger: Logger,
+): ServiceDefinition {
   return {
     name: ServiceNames.acl,
     version: '0.1.0',

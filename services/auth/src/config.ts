@@ -9,23 +9,67 @@ const spec = {
   NATS_TOKEN: env.optionalString('NATS token', { secret: true }),
   HEALTH_HOST: env.string('address of the /healthz /readyz /metrics listener', '0.0.0.0'),
   HEALTH_PORT: env.int('port of the health listener (0 picks a free one)', 8081, 0, 65535),
-  LOG_LEVEL: env.oneOf('pino log level', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+  LOG_LEVEL: env.oneOf(
+    'pino log level',
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+    'info',
+  ),
   AUTH_CERT_MAPPING: env.oneOf<CertificateMapping>(
     'which certificate field names the identity (off disables certificate identities)',
     Object.values(CertificateMappings),
     'cn',
   ),
-  AUTH_CERT_ROLE: env.oneOf('role of certificate identities without an account', ['device', 'controller', 'admin'], 'device'),
-  AUTH_CERT_REQUIRE_PASSWORD: env.bool('certificate identities must also give a valid password', false),
-  AUTH_OKTOPUS_DEVICES_AUTH: env.bool("also accept Oktopus's devices-auth bucket (plaintext passwords; migration only)", false),
-  AUTH_LIMIT_FREE_FAILURES: env.int('failed attempts per user or address before delays start', 5, 0, 1000),
+  AUTH_CERT_ROLE: env.oneOf(
+    'role of certificate identities without an account',
+    ['device', 'controller', 'admin'],
+    'device',
+  ),
+  AUTH_CERT_REQUIRE_PASSWORD: env.bool(
+    'certificate identities must also give a valid password',
+    false,
+  ),
+  AUTH_OKTOPUS_DEVICES_AUTH: env.bool(
+    "also accept Oktopus's devices-auth bucket (plaintext passwords; migration only)",
+    false,
+  ),
+  AUTH_LIMIT_FREE_FAILURES: env.int(
+    'failed attempts per user or address before delays start',
+    5,
+    0,
+    1000,
+  ),
   AUTH_LIMIT_BASE_DELAY_MS: env.int('first lockout after the free failures', 1000, 1, 3_600_000),
   AUTH_LIMIT_MAX_DELAY_MS: env.int('longest lockout', 300_000, 1, 86_400_000),
-  AUTH_LIMIT_WINDOW_MS: env.int('failures older than this are forgotten', 900_000, 1000, 86_400_000),
-  AUTH_LIMIT_MAX_ENTRIES: env.int('users and addresses tracked at most (bounded memory)', 100_000, 100, 10_000_000),
-  AUTH_CACHE_MAX_ENTRIES: env.int('recent successful verifications kept (0 disables)', 200_000, 0, 10_000_000),
-  AUTH_CACHE_TTL_MS: env.int('how long a successful verification is reused', 3_600_000, 1000, 86_400_000),
-  AUTH_MAX_IN_FLIGHT: env.int('requests handled at once per instance; more are refused', 5000, 1, 1_000_000),
+  AUTH_LIMIT_WINDOW_MS: env.int(
+    'failures older than this are forgotten',
+    900_000,
+    1000,
+    86_400_000,
+  ),
+  AUTH_LIMIT_MAX_ENTRIES: env.int(
+    'users and addresses tracked at most (bounded memory)',
+    100_000,
+    100,
+    10_000_000,
+  ),
+  AUTH_CACHE_MAX_ENTRIES: env.int(
+    'recent successful verifications kept (0 disables)',
+    200_000,
+    0,
+    10_000_000,
+  ),
+  AUTH_CACHE_TTL_MS: env.int(
+    'how long a successful verification is reused',
+    3_600_000,
+    1000,
+    86_400_000,
+  ),
+  AUTH_MAX_IN_FLIGHT: env.int(
+    'requests handled at once per instance; more are refused',
+    5000,
+    1,
+    1_000_000,
+  ),
 };
 
 /** The auth service's settings. */

@@ -19,12 +19,23 @@ export class KvCredentialStore implements CredentialLookup {
   }
 
   /** Opens (creating when needed) the credentials bucket and, when asked, the legacy one. */
-  static async open(nc: NatsConnection, logger: Logger, legacy: boolean): Promise<KvCredentialStore> {
-    const credentials = await openBucket(nc, Buckets.credentials, { history: 5, description: 'Octomesh MQTT credentials' });
+  static async open(
+    nc: NatsConnection,
+    logger: Logger,
+    legacy: boolean,
+  ): Promise<KvCredentialStore> {
+    const credentials = await openBucket(nc, Buckets.credentials, {
+      history: 5,
+      description: 'Octomesh MQTT credentials',
+    });
     let legacyBucket: KV | undefined;
     if (legacy) {
       legacyBucket = await openExistingBucket(nc, Buckets.oktopusDevicesAuth);
-      if (legacyBucket === undefined) logger.warn({ bucket: Buckets.oktopusDevicesAuth }, 'oktopus bucket not found, legacy credentials unavailable');
+      if (legacyBucket === undefined)
+        logger.warn(
+          { bucket: Buckets.oktopusDevicesAuth },
+          'oktopus bucket not found, legacy credentials unavailable',
+        );
     }
     return new KvCredentialStore(credentials, legacyBucket, logger);
   }
@@ -38,10 +49,21 @@ export class KvCredentialStore implements CredentialLookup {
       return { record, revision: entry.revision };
     } catch (error) {
       // A record we cannot read must not let anyone in, and must not look like a wrong password.
-      this.#logger.error({ key: entry.key, error: (error as Error).message }, 'corrupt credential record');
+      this.#logger.error(
+        { key: entry.key, error: (error as Error).message },
+        'corrupt credential record',
+      );
       return {
         revision: entry.revision,
-        record: { version: 1, username, role: 'device', endpointId: '', enabled: false, createdAt: '', updatedAt: '' },
+        record: {
+          version: 1,
+          username,
+          role: 'device',
+          endpointId: '',
+          enabled: false,
+          createdAt: '',
+          updatedAt: '',
+        },
       };
     }
   }
@@ -49,7 +71,8 @@ export class KvCredentialStore implements CredentialLookup {
   async legacyPassword(username: string): Promise<string | undefined> {
     if (this.#legacy === undefined) return undefined;
     // Oktopus keys devices-auth by the raw username; keys NATS refuses cannot exist there.
-    if (!/^[-/_=.a-zA-Z0-9]+$/.test(username) || username.startsWith('.') || username.endsWith('.')) return undefined;
+    if (!/^[-/_=.a-zA-Z0-9]+$/.test(username) || username.startsWith('.') || username.endsWith('.'))
+      return undefined;
     const entry = await this.#legacy.get(username);
     if (entry === null || entry.operation !== 'PUT' || entry.length === 0) return undefined;
     return entry.string();

@@ -1,7 +1,13 @@
 // Wiring only: config → logger → NATS → domain → serve → health → shutdown.
 import { AttemptLimiter, VerificationCache } from '@octomesh/credentials';
 import { connectNats, serve } from '@octomesh/nats-kit';
-import { announceHealthPort, createLogger, onShutdown, renderMetrics, startHealthServer } from '@octomesh/service-kit';
+import {
+  announceHealthPort,
+  createLogger,
+  onShutdown,
+  renderMetrics,
+  startHealthServer,
+} from '@octomesh/service-kit';
 import { loadAuthConfig } from './config.ts';
 import { KvCredentialStore } from './credential-store.ts';
 import { Authenticator } from './domain/authenticator.ts';
@@ -17,7 +23,9 @@ const config = (() => {
 })();
 const logger = createLogger('auth', config.LOG_LEVEL);
 if (config.AUTH_OKTOPUS_DEVICES_AUTH) {
-  logger.warn('oktopus devices-auth migration is on: plaintext passwords from devices-auth are accepted');
+  logger.warn(
+    'oktopus devices-auth migration is on: plaintext passwords from devices-auth are accepted',
+  );
 }
 const nc = await connectNats({
   servers: config.NATS_URL,
@@ -28,7 +36,10 @@ const nc = await connectNats({
   ...(config.NATS_TOKEN !== undefined ? { token: config.NATS_TOKEN } : {}),
 });
 const store = await KvCredentialStore.open(nc, logger, config.AUTH_OKTOPUS_DEVICES_AUTH);
-const cache = new VerificationCache({ maxEntries: config.AUTH_CACHE_MAX_ENTRIES, ttlMs: config.AUTH_CACHE_TTL_MS });
+const cache = new VerificationCache({
+  maxEntries: config.AUTH_CACHE_MAX_ENTRIES,
+  ttlMs: config.AUTH_CACHE_TTL_MS,
+});
 const authenticator = new Authenticator(store, {
   certificateMapping: config.AUTH_CERT_MAPPING,
   certificateRole: config.AUTH_CERT_ROLE,
@@ -43,15 +54,34 @@ const authenticator = new Authenticator(store, {
   }),
   onLegacyUse: (username) => logger.warn({ username }, 'legacy oktopus credential used'),
 });
-const service = await serve(nc, authService(authenticator, logger, config.AUTH_MAX_IN_FLIGHT), logger);
+const service = await serve(
+  nc,
+  authService(authenticator, logger, config.AUTH_MAX_IN_FLIGHT),
+  logger,
+);
 const health = await startHealthServer(config.HEALTH_HOST, config.HEALTH_PORT, {
   ready: () => service.isServing() && !nc.isClosed() && nc.info !== undefined,
   metrics: () => {
     const c = service.counters('authenticate');
     return renderMetrics([
-      { name: 'octomesh_auth_requests_total', help: 'authenticate requests', type: 'counter', samples: [{ value: c.requests }] },
-      { name: 'octomesh_auth_errors_total', help: 'authenticate requests answered with an error', type: 'counter', samples: [{ value: c.errors }] },
-      { name: 'octomesh_auth_cache_entries', help: 'cached successful verifications', type: 'gauge', samples: [{ value: cache.size }] },
+      {
+        name: 'octomesh_auth_requests_total',
+        help: 'authenticate requests',
+        type: 'counter',
+        samples: [{ value: c.requests }],
+      },
+      {
+        name: 'octomesh_auth_errors_total',
+        help: 'authenticate requests answered with an error',
+        type: 'counter',
+        samples: [{ value: c.errors }],
+      },
+      {
+        name: 'octomesh_auth_cache_entries',
+        help: 'cached successful verifications',
+        type: 'gauge',
+        samples: [{ value: cache.size }],
+      },
     ]);
   },
 });

@@ -8,8 +8,13 @@ import type { AuthAttempt, Authenticator } from './domain/authenticator.ts';
 type Request = mesh.auth.v1.AuthenticateRequest;
 type Reply = mesh.auth.v1.IAuthenticateReply;
 
-const requestCodec = protoCodec<Request>(mesh.auth.v1.AuthenticateRequest, 'AuthenticateRequest', (r) =>
-  r.mqttVersion !== 0 && ![3, 4, 5].includes(r.mqttVersion) ? `unknown mqtt version ${r.mqttVersion}` : undefined,
+const requestCodec = protoCodec<Request>(
+  mesh.auth.v1.AuthenticateRequest,
+  'AuthenticateRequest',
+  (r) =>
+    r.mqttVersion !== 0 && ![3, 4, 5].includes(r.mqttVersion)
+      ? `unknown mqtt version ${r.mqttVersion}`
+      : undefined,
 );
 const replyCodec = protoCodec<Reply>(mesh.auth.v1.AuthenticateReply, 'AuthenticateReply');
 
@@ -35,7 +40,10 @@ function toAttempt(request: Request): AuthAttempt {
 }
 
 /** The authenticate endpoint over an authenticator. */
-export function authenticateEndpoint(authenticator: Authenticator, logger: Logger): EndpointDefinition<Request, Reply> {
+export function authenticateEndpoint(
+  authenticator: Authenticator,
+  logger: Logger,
+): EndpointDefinition<Request, Reply> {
   return {
     name: 'authenticate',
     subject: Subjects.authAuthenticate,
@@ -43,19 +51,47 @@ export function authenticateEndpoint(authenticator: Authenticator, logger: Logge
     reply: replyCodec,
     async handle(request) {
       const outcome = await authenticator.authenticate(toAttempt(request));
-      const fields = { clientId: request.clientId, username: request.username, source: request.sourceAddress, reasonCode: outcome.reasonCode, reason: outcome.reason };
+      const fields = {
+        clientId: request.clientId,
+        username: request.username,
+        source: request.sourceAddress,
+        reasonCode: outcome.reasonCode,
+        reason: outcome.reason,
+      };
       if (outcome.allow) {
-        logger.info({ ...fields, role: outcome.identity.role, endpointId: outcome.identity.endpointId, via: outcome.via }, 'connect allowed');
-        return { allow: true, reasonCode: outcome.reasonCode, reason: outcome.reason, identity: outcome.identity };
+        logger.info(
+          {
+            ...fields,
+            role: outcome.identity.role,
+            endpointId: outcome.identity.endpointId,
+            via: outcome.via,
+          },
+          'connect allowed',
+        );
+        return {
+          allow: true,
+          reasonCode: outcome.reasonCode,
+          reason: outcome.reason,
+          identity: outcome.identity,
+        };
       }
       logger.warn(fields, 'connect denied');
-      return { allow: false, reasonCode: outcome.reasonCode, reason: outcome.reason, retryAfterMs: outcome.retryAfterMs ?? 0 };
+      return {
+        allow: false,
+        reasonCode: outcome.reasonCode,
+        reason: outcome.reason,
+        retryAfterMs: outcome.retryAfterMs ?? 0,
+      };
     },
   };
 }
 
 /** The auth micro service definition. */
-export function authService(authenticator: Authenticator, logger: Logger, maxInFlight: number): ServiceDefinition {
+export function authService(
+  authenticator: Authenticator,
+  logger: Logger,
+  maxInFlight: number,
+): ServiceDefinition {
   return {
     name: ServiceNames.auth,
     version: '0.1.0',

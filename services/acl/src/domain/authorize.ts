@@ -20,13 +20,30 @@ export interface Verdict {
 }
 
 /** Decides one check. */
-export function authorizeCheck(rules: RuleSet, identity: AclIdentity, action: AclAction, topic: string): Verdict {
+export function authorizeCheck(
+  rules: RuleSet,
+  identity: AclIdentity,
+  action: AclAction,
+  topic: string,
+): Verdict {
   if (action === AclActions.publish) {
     const problem = validateTopicName(topic);
-    if (problem !== undefined) return { allow: false, reasonCode: ReasonCodes.topicNameInvalid, ruleId: '', reason: problem };
+    if (problem !== undefined)
+      return {
+        allow: false,
+        reasonCode: ReasonCodes.topicNameInvalid,
+        ruleId: '',
+        reason: problem,
+      };
   } else {
     const parsed = parseSubscriptionFilter(topic);
-    if (!parsed.ok) return { allow: false, reasonCode: ReasonCodes.topicFilterInvalid, ruleId: '', reason: parsed.problem };
+    if (!parsed.ok)
+      return {
+        allow: false,
+        reasonCode: ReasonCodes.topicFilterInvalid,
+        ruleId: '',
+        reason: parsed.problem,
+      };
   }
   const decision = rules.decide(identity, { action, topic });
   return {

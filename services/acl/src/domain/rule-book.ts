@@ -49,8 +49,10 @@ export class RuleBook {
     }
     try {
       const rule = parseRule(value);
-      if (rule.id !== key) throw new AclRuleError('invalid rule', [`rule id ${rule.id} differs from its key ${key}`]);
-      if (rule.id.startsWith('default:')) throw new AclRuleError('invalid rule', ['ids starting with default: are reserved']);
+      if (rule.id !== key)
+        throw new AclRuleError('invalid rule', [`rule id ${rule.id} differs from its key ${key}`]);
+      if (rule.id.startsWith('default:'))
+        throw new AclRuleError('invalid rule', ['ids starting with default: are reserved']);
       this.#stored.set(key, rule);
       this.#invalid.delete(key);
       this.#rebuild();
@@ -58,7 +60,8 @@ export class RuleBook {
     } catch (error) {
       // An unreadable rule is left out and reported; the previous valid version is dropped too,
       // since the operator meant to replace it.
-      const problem = error instanceof AclRuleError ? error.problems.join('; ') : (error as Error).message;
+      const problem =
+        error instanceof AclRuleError ? error.problems.join('; ') : (error as Error).message;
       this.#stored.delete(key);
       this.#invalid.set(key, problem);
       this.#rebuild();

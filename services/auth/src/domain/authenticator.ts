@@ -11,7 +11,11 @@ import {
   type CredentialRecord,
   type PasswordHash,
 } from '@octomesh/credentials';
-import { certificateName, type CertificateFacts, type CertificateMapping } from './certificate-identity.ts';
+import {
+  certificateName,
+  type CertificateFacts,
+  type CertificateMapping,
+} from './certificate-identity.ts';
 
 /** A credential record with the KV revision it was read at. */
 export interface StoredCredential {
@@ -48,7 +52,13 @@ export interface AuthIdentity {
 
 /** The answer: allow with an identity, or a reason code and a reason for the log. */
 export type AuthOutcome =
-  | { allow: true; reasonCode: typeof ReasonCodes.success; reason: string; identity: AuthIdentity; via: string }
+  | {
+      allow: true;
+      reasonCode: typeof ReasonCodes.success;
+      reason: string;
+      identity: AuthIdentity;
+      via: string;
+    }
   | { allow: false; reasonCode: ReasonCode; reason: string; retryAfterMs?: number };
 
 /** Settings of the authenticator. */
@@ -68,7 +78,9 @@ const MAX_USERNAME_BYTES = 1024;
 const MAX_PASSWORD_BYTES = 4096;
 
 function deny(reasonCode: ReasonCode, reason: string, retryAfterMs?: number): AuthOutcome {
-  return retryAfterMs === undefined ? { allow: false, reasonCode, reason } : { allow: false, reasonCode, reason, retryAfterMs };
+  return retryAfterMs === undefined
+    ? { allow: false, reasonCode, reason }
+    : { allow: false, reasonCode, reason, retryAfterMs };
 }
 
 /** Decides CONNECT attempts. */
@@ -91,11 +103,16 @@ export class Authenticator {
     const limiterKeys = this.#limiterKeys(attempt);
     const gate = this.#options.limiter.check(limiterKeys);
     if (!gate.allowed) {
-      return deny(ReasonCodes.connectionRateExceeded, `too many failed attempts (${gate.key})`, gate.retryAfterMs);
+      return deny(
+        ReasonCodes.connectionRateExceeded,
+        `too many failed attempts (${gate.key})`,
+        gate.retryAfterMs,
+      );
     }
-    const outcome = attempt.certificate !== undefined && this.#options.certificateMapping !== 'off'
-      ? await this.#byCertificate(attempt, attempt.certificate)
-      : await this.#byPassword(attempt);
+    const outcome =
+      attempt.certificate !== undefined && this.#options.certificateMapping !== 'off'
+        ? await this.#byCertificate(attempt, attempt.certificate)
+        : await this.#byPassword(attempt);
     if (outcome.allow) {
       this.#options.limiter.recordSuccess(limiterKeys.filter((key) => key.startsWith('user:')));
     } else if (outcome.reasonCode === ReasonCodes.badUserNameOrPassword) {
@@ -105,15 +122,18 @@ export class Authenticator {
   }
 
   #inputProblem(attempt: AuthAttempt): string | undefined {
-    if (attempt.username !== undefined && Buffer.byteLength(attempt.username) > MAX_USERNAME_BYTES) return 'username too long';
-    if (attempt.password !== undefined && attempt.password.length > MAX_PASSWORD_BYTES) return 'password too long';
+    if (attempt.username !== undefined && Buffer.byteLength(attempt.username) > MAX_USERNAME_BYTES)
+      return 'username too long';
+    if (attempt.password !== undefined && attempt.password.length > MAX_PASSWORD_BYTES)
+      return 'password too long';
     if (attempt.clientId.length > 65535) return 'client id too long';
     return undefined;
   }
 
   #limiterKeys(attempt: AuthAttempt): string[] {
     const keys: string[] = [];
-    if (attempt.username !== undefined && attempt.username !== '') keys.push(`user:${attempt.username}`);
+    if (attempt.username !== undefined && attempt.username !== '')
+      keys.push(`user:${attempt.username}`);
     if (attempt.sourceAddress !== '') keys.push(`addr:${attempt.sourceAddress}`);
     return keys;
   }
@@ -121,20 +141,32 @@ export class Authenticator {
   async #byCertificate(attempt: AuthAttempt, certificate: CertificateFacts): Promise<AuthOutcome> {
     const name = certificateName(certificate, this.#options.certificateMapping);
     if (name === undefined) {
-      return deny(ReasonCodes.notAuthorized, `certificate has no ${this.#options.certificateMapping} to map`);
+      return deny(
+        ReasonCodes.notAuthorized,
+        `certificate has no ${this.#options.certificateMapping} to map`,
+      );
     }
     if (this.#options.certificateRequiresPassword) {
       const byPassword = await this.#byPassword(attempt);
       if (!byPassword.allow) return byPassword;
       if (byPassword.identity.endpointId !== name) {
-        return deny(ReasonCodes.notAuthorized, 'certificate identity and account endpoint id differ');
+        return deny(
+          ReasonCodes.notAuthorized,
+          'certificate identity and account endpoint id differ',
+        );
       }
-      return { ...byPassword, identity: { ...byPassword.identity, subject: `cert:${certificate.fingerprintSha256}` }, via: 'certificate+password' };
+      return {
+        ...byPassword,
+        identity: { ...byPassword.identity, subject: `cert:${certificate.fingerprintSha256}` },
+        via: 'certificate+password',
+      };
     }
     const stored = await this.#lookup.credential(name);
-    if (stored !== undefined && !stored.record.enabled) return deny(ReasonCodes.notAuthorized, 'account disabled');
+    if (stored !== undefined && !stored.record.enabled)
+      return deny(ReasonCodes.notAuthorized, 'account disabled');
     const role = stored?.record.role ?? this.#options.certificateRole;
-    const endpointId = stored !== undefined && stored.record.endpointId !== '' ? stored.record.endpointId : name;
+    const endpointId =
+      stored !== undefined && stored.record.endpointId !== '' ? stored.record.endpointId : name;
     const mismatch = this.#hintMismatch(attempt, endpointId);
     if (mismatch !== undefined) return mismatch;
     return {
@@ -142,7 +174,13 @@ export class Authenticator {
       reasonCode: ReasonCodes.success,
       reason: 'certificate accepted',
       via: 'certificate',
-      identity: { subject: `cert:${certificate.fingerprintSha256}`, username: name, role, endpointId, clientId: attempt.clientId },
+      identity: {
+        subject: `cert:${certificate.fingerprintSha256}`,
+        username: name,
+        role,
+        endpointId,
+        clientId: attempt.clientId,
+      },
     };
   }
 
@@ -158,11 +196,13 @@ export class Authenticator {
       return deny(ReasonCodes.badUserNameOrPassword, 'account has no password (certificate only)');
     }
     const verified =
-      this.#options.cache.has(username, password, revision) || (await this.#verifyAndRemember(username, password, revision, record.password));
+      this.#options.cache.has(username, password, revision) ||
+      (await this.#verifyAndRemember(username, password, revision, record.password));
     if (!verified) return deny(ReasonCodes.badUserNameOrPassword, 'wrong password');
     if (!record.enabled) return deny(ReasonCodes.notAuthorized, 'account disabled');
     // Device accounts without an explicit endpoint id are the endpoint named by the username.
-    const endpointId = record.endpointId !== '' ? record.endpointId : record.role === 'device' ? username : '';
+    const endpointId =
+      record.endpointId !== '' ? record.endpointId : record.role === 'device' ? username : '';
     const mismatch = this.#hintMismatch(attempt, endpointId);
     if (mismatch !== undefined) return mismatch;
     return {
@@ -170,11 +210,22 @@ export class Authenticator {
       reasonCode: ReasonCodes.success,
       reason: 'password accepted',
       via: 'password',
-      identity: { subject: `user:${username}`, username, role: record.role, endpointId, clientId: attempt.clientId },
+      identity: {
+        subject: `user:${username}`,
+        username,
+        role: record.role,
+        endpointId,
+        clientId: attempt.clientId,
+      },
     };
   }
 
-  async #verifyAndRemember(username: string, password: Uint8Array, revision: number, hash: PasswordHash): Promise<boolean> {
+  async #verifyAndRemember(
+    username: string,
+    password: Uint8Array,
+    revision: number,
+    hash: PasswordHash,
+  ): Promise<boolean> {
     const ok = await verifyPassword(password, hash);
     if (ok) this.#options.cache.remember(username, password, revision);
     return ok;
@@ -187,10 +238,15 @@ export class Authenticator {
     return deny(ReasonCodes.notAuthorized, 'usp-endpoint-id does not match the account');
   }
 
-  async #unknownUser(attempt: AuthAttempt, username: string, password: Uint8Array): Promise<AuthOutcome> {
+  async #unknownUser(
+    attempt: AuthAttempt,
+    username: string,
+    password: Uint8Array,
+  ): Promise<AuthOutcome> {
     const legacy = await this.#lookup.legacyPassword?.(username);
     if (legacy !== undefined) {
-      if (!verifyPlaintext(password, legacy)) return deny(ReasonCodes.badUserNameOrPassword, 'wrong password');
+      if (!verifyPlaintext(password, legacy))
+        return deny(ReasonCodes.badUserNameOrPassword, 'wrong password');
       const mismatch = this.#hintMismatch(attempt, username);
       if (mismatch !== undefined) return mismatch;
       this.#options.onLegacyUse?.(username);
@@ -199,7 +255,13 @@ export class Authenticator {
         reasonCode: ReasonCodes.success,
         reason: 'legacy oktopus credential accepted',
         via: 'oktopus-devices-auth',
-        identity: { subject: `user:${username}`, username, role: 'device', endpointId: username, clientId: attempt.clientId },
+        identity: {
+          subject: `user:${username}`,
+          username,
+          role: 'device',
+          endpointId: username,
+          clientId: attempt.clientId,
+        },
       };
     }
     this.#decoy ??= hashPassword('octomesh-decoy-password');

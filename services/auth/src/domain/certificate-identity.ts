@@ -22,7 +22,10 @@ export interface CertificateFacts {
 }
 
 /** The mapped name, or undefined when the certificate has no such field or mapping is off. */
-export function certificateName(facts: CertificateFacts, mapping: CertificateMapping): string | undefined {
+export function certificateName(
+  facts: CertificateFacts,
+  mapping: CertificateMapping,
+): string | undefined {
   const candidates: Record<CertificateMapping, readonly string[]> = {
     off: [],
     cn: facts.commonName === '' ? [] : [facts.commonName],
