@@ -23,6 +23,9 @@ const transform = {
 const common = { transform, moduleNameMapper, testEnvironment: 'node', rootDir: '.' };
 
 export default {
+  // testTimeout is global in Jest (ignored inside projects): integration tests start real
+  // servers and processes.
+  testTimeout: 60_000,
   projects: [
     {
       ...common,
@@ -36,7 +39,6 @@ export default {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/tests/**/*.test.ts'],
-      testTimeout: 60_000,
     },
   ],
 };

@@ -146,7 +146,9 @@ describe('acl service', () => {
   test('a rule change reaches subscribers of mesh.acl.v1.changed and changes decisions', async () => {
     const changes: mesh.acl.v1.RulesChanged[] = [];
     const sub = nc.subscribe(Subjects.aclChanged, {
-      callback: (_e, m) => changes.push(mesh.acl.v1.RulesChanged.decode(m.data)),
+      callback: (_e, m) => {
+        changes.push(mesh.acl.v1.RulesChanged.decode(m.data));
+      },
     });
     await nc.flush();
     const topic = `${p}/controller/${id}`;

@@ -9,7 +9,8 @@ export function validateTopicPrefix(prefix: string): string | undefined {
   if (prefix.length === 0) return 'topic prefix is empty';
   if (prefix.startsWith('/') || prefix.endsWith('/'))
     return 'topic prefix must not start or end with /';
-  if (/[+#\u0000]/.test(prefix)) return 'topic prefix must not contain +, # or NUL';
+  if (/[+#]/.test(prefix) || prefix.includes('\u0000'))
+    return 'topic prefix must not contain +, # or NUL';
   if (prefix.split('/').some((level) => level.length === 0))
     return 'topic prefix has an empty level';
   return undefined;
@@ -18,7 +19,8 @@ export function validateTopicPrefix(prefix: string): string | undefined {
 /** Why an endpoint id cannot be placed in a topic level, or undefined when it can. */
 export function validateEndpointIdForTopic(endpointId: string): string | undefined {
   if (endpointId.length === 0) return 'endpoint id is empty';
-  if (/[+#/\u0000]/.test(endpointId)) return 'endpoint id contains +, #, / or NUL';
+  if (/[+#/]/.test(endpointId) || endpointId.includes('\u0000'))
+    return 'endpoint id contains +, #, / or NUL';
   return undefined;
 }
 

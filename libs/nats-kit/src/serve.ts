@@ -5,7 +5,7 @@
 import { Svcm, type Service, type ServiceMsg } from '@nats-io/services';
 import type { MsgHdrs, NatsConnection } from '@nats-io/nats-core';
 import { InvalidMessageError, OctomeshError } from '@octomesh/contracts';
-import { SpanKind, SpanStatusCode, context } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import type { Codec } from './codec.ts';
 import { contextFromHeaders, tracer } from './trace-headers.ts';
@@ -163,7 +163,7 @@ async function handleRequest<Req, Res>(
   const parent = contextFromHeaders(msg.headers);
   const span = tracer.startSpan(endpoint.subject, { kind: SpanKind.SERVER }, parent);
   try {
-    await context.with(context.active().setValue(Symbol.for('octomesh.span'), span), async () => {
+    await context.with(trace.setSpan(parent, span), async () => {
       const request = endpoint.request.decode(msg.data);
       const reply = await endpoint.handle(request, {
         subject: msg.subject,

@@ -5,3 +5,4 @@ export * from './shutdown.ts';
 export * from './metrics.ts';
 export * from './nats-server-process.ts';
 export * from './service-process.ts';
+export * from './telemetry.ts';

@@ -7,6 +7,7 @@ import {
   onShutdown,
   renderMetrics,
   startHealthServer,
+  startTelemetry,
 } from '@octomesh/service-kit';
 import { loadAclConfig } from './config.ts';
 import { RuleBook } from './domain/rule-book.ts';
@@ -22,6 +23,8 @@ const config = (() => {
   }
 })();
 const logger = createLogger('acl', config.LOG_LEVEL);
+const telemetry = await startTelemetry({ serviceName: 'octomesh-acl' });
+logger.info({ exporting: telemetry.exporting }, 'telemetry started');
 const nc = await connectNats({
   servers: config.NATS_URL,
   name: 'octomesh-acl',
@@ -84,4 +87,5 @@ onShutdown(logger, [
   { name: 'stop watching rules', run: () => Promise.resolve(watch.stop()) },
   { name: 'drain nats', run: () => nc.drain() },
   { name: 'close health', run: () => health.close() },
+  { name: 'flush telemetry', run: () => telemetry.shutdown() },
 ]);

@@ -7,6 +7,7 @@ import {
   onShutdown,
   renderMetrics,
   startHealthServer,
+  startTelemetry,
 } from '@octomesh/service-kit';
 import { loadAuthConfig } from './config.ts';
 import { KvCredentialStore } from './credential-store.ts';
@@ -22,6 +23,8 @@ const config = (() => {
   }
 })();
 const logger = createLogger('auth', config.LOG_LEVEL);
+const telemetry = await startTelemetry({ serviceName: 'octomesh-auth' });
+logger.info({ exporting: telemetry.exporting }, 'telemetry started');
 if (config.AUTH_OKTOPUS_DEVICES_AUTH) {
   logger.warn(
     'oktopus devices-auth migration is on: plaintext passwords from devices-auth are accepted',
@@ -91,4 +94,5 @@ onShutdown(logger, [
   { name: 'stop serving', run: () => service.stop() },
   { name: 'drain nats', run: () => nc.drain() },
   { name: 'close health', run: () => health.close() },
+  { name: 'flush telemetry', run: () => telemetry.shutdown() },
 ]);
