@@ -4,6 +4,12 @@ import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/nats-core';
 import type { Logger } from 'pino';
 
+/**
+ * Oldest nats-server Octomesh runs on: 2.9 (Debian 12's package). Nothing uses 2.10-only
+ * features (consumers with several filter subjects, per-message TTL), so 2.9 is enough.
+ */
+export const MIN_SERVER = { major: 2, minor: 9 } as const;
+
 /** How a service reaches NATS. */
 export interface NatsConnectOptions {
   /** One or more `nats://host:port` URLs. */
@@ -34,6 +40,12 @@ export async function connectNats(options: NatsConnectOptions): Promise<NatsConn
     ...(options.token !== undefined ? { token: options.token } : {}),
   });
   options.logger.info({ server: nc.getServer(), version: nc.info?.version }, 'nats connected');
+  if (!serverAtLeast(nc, MIN_SERVER.major, MIN_SERVER.minor)) {
+    await nc.close();
+    throw new Error(
+      `nats-server ${serverVersion(nc)} is older than ${MIN_SERVER.major}.${MIN_SERVER.minor}, the minimum Octomesh supports`,
+    );
+  }
   void logStatus(nc, options.logger);
   return nc;
 }
