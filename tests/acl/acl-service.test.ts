@@ -251,6 +251,20 @@ describe('acl service', () => {
     expect(await allowed(nc, device, 'publish', `${p}/controller`)).toBe(true);
   });
 
+  test('health endpoints answer: alive, ready, and metrics counting requests', async () => {
+    const port = await services[0]!.healthPort;
+    const get = async (path: string) => {
+      const response = await fetch(`http://127.0.0.1:${port}${path}`);
+      return { status: response.status, text: await response.text() };
+    };
+    expect((await get('/healthz')).status).toBe(200);
+    expect(await get('/readyz')).toEqual({ status: 200, text: 'ready\n' });
+    const metrics = await get('/metrics');
+    expect(metrics.text).toMatch(/^octomesh_acl_requests_total [1-9]\d*$/m);
+    expect(metrics.text).toMatch(/^octomesh_acl_invalid_rules 1$/m);
+    expect((await get('/nothing')).status).toBe(404);
+  });
+
   test('two replicas share the requests', async () => {
     for (let i = 0; i < 40; i++) await allowed(nc, device, 'publish', `${p}/controller`);
     const instances = await discoverServices(nc, 'octomesh-acl');
