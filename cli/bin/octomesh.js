@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // Node 24 runs TypeScript by stripping types; the CLI ships as source.
+import process from 'node:process';
 const major = Number(process.versions.node.split('.')[0]);
 if (major < 24) {
   process.stderr.write(
