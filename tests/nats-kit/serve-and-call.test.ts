@@ -7,6 +7,7 @@ import {
 } from '@octomesh/contracts';
 import {
   call,
+  setDeadline,
   connectNats,
   discoverServices,
   protoCodec,
@@ -16,6 +17,7 @@ import {
   type RunningService,
 } from '@octomesh/nats-kit';
 import { createLogger } from '@octomesh/service-kit';
+import { headers } from '@nats-io/nats-core';
 import { startNatsServer, type TestNatsServer } from '@octomesh/testing';
 
 const logger = createLogger('test', 'silent');
@@ -175,6 +177,15 @@ describe('nats kit', () => {
     expect(errors).toBeGreaterThanOrEqual(3);
     const discovered = await discoverServices(nc, 'kit-echo');
     expect(discovered.reduce((sum, i) => sum + i.errors, 0)).toBe(errors);
+  });
+
+  test('a request whose caller deadline already passed is skipped, not worked on', async () => {
+    const before = running.reduce((sum, s) => sum + s.counters('echo').expired, 0);
+    const expired = setDeadline(headers(), -1000);
+    const body = requestCodec.encode({ checks: [{ topic: 'late' }] });
+    await expect(nc.request(subject, body, { timeout: 300, headers: expired })).rejects.toThrow();
+    const after = running.reduce((sum, s) => sum + s.counters('echo').expired, 0);
+    expect(after).toBe(before + 1);
   });
 
   test('a reply that does not decode is an invalid message error', async () => {

@@ -5,3 +5,4 @@ export * from './call.ts';
 export * from './kv.ts';
 export * from './trace-headers.ts';
 export type { NatsConnection, Subscription, Msg, MsgHdrs } from '@nats-io/nats-core';
+export * from './deadline-header.ts';

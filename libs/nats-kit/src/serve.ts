@@ -8,6 +8,7 @@ import { InvalidMessageError, OctomeshError } from '@octomesh/contracts';
 import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import type { Codec } from './codec.ts';
+import { deadlinePassed, readDeadline } from './deadline-header.ts';
 import { contextFromHeaders, tracer } from './trace-headers.ts';
 
 /** Service error codes sent in the Nats-Service-Error-Code header. */
@@ -22,6 +23,8 @@ export interface RequestContext {
   readonly subject: string;
   readonly headers: MsgHdrs | undefined;
   readonly logger: Logger;
+  /** The caller's deadline (ms since the epoch), when it sent one: stop work after it. */
+  readonly deadline: number | undefined;
 }
 
 /** One endpoint: a subject, its codecs and an async handler. */
@@ -53,6 +56,8 @@ export interface EndpointCounters {
   errors: number;
   badRequests: number;
   overloaded: number;
+  /** Requests skipped because the caller's deadline had passed before work started. */
+  expired: number;
   inFlight: number;
   lastError: string | undefined;
 }
@@ -93,6 +98,7 @@ export async function serve(
       errors: 0,
       badRequests: 0,
       overloaded: 0,
+      expired: 0,
       inFlight: 0,
       lastError: undefined,
     };
@@ -150,7 +156,15 @@ function endpointName(endpoint: { metadata?: Record<string, string> }): string {
 
 function counterSnapshot(counters: EndpointCounters | undefined): EndpointCounters {
   return counters === undefined
-    ? { requests: 0, errors: 0, badRequests: 0, overloaded: 0, inFlight: 0, lastError: undefined }
+    ? {
+        requests: 0,
+        errors: 0,
+        badRequests: 0,
+        overloaded: 0,
+        expired: 0,
+        inFlight: 0,
+        lastError: undefined,
+      }
     : { ...counters };
 }
 
@@ -160,6 +174,11 @@ async function handleRequest<Req, Res>(
   counters: EndpointCounters,
   logger: Logger,
 ): Promise<void> {
+  // Queued behind slower work, the caller may have given up: skip it (nobody reads the answer).
+  if (deadlinePassed(msg.headers)) {
+    counters.expired++;
+    return;
+  }
   const parent = contextFromHeaders(msg.headers);
   const span = tracer.startSpan(endpoint.subject, { kind: SpanKind.SERVER }, parent);
   try {
@@ -169,6 +188,7 @@ async function handleRequest<Req, Res>(
         subject: msg.subject,
         headers: msg.headers,
         logger,
+        deadline: readDeadline(msg.headers),
       });
       msg.respond(endpoint.reply.encode(reply));
     });

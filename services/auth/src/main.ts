@@ -39,10 +39,13 @@ const nc = await connectNats({
   ...(config.NATS_TOKEN !== undefined ? { token: config.NATS_TOKEN } : {}),
 });
 const store = await KvCredentialStore.open(nc, logger, config.AUTH_OKTOPUS_DEVICES_AUTH);
-const cache = new VerificationCache({
-  maxEntries: config.AUTH_CACHE_MAX_ENTRIES,
-  ttlMs: config.AUTH_CACHE_TTL_MS,
-});
+const cache =
+  config.AUTH_CACHE_MAX_ENTRIES === 0
+    ? undefined
+    : new VerificationCache({
+        maxEntries: config.AUTH_CACHE_MAX_ENTRIES,
+        ttlMs: config.AUTH_CACHE_TTL_MS,
+      });
 const authenticator = new Authenticator(store, {
   certificateMapping: config.AUTH_CERT_MAPPING,
   certificateRole: config.AUTH_CERT_ROLE,
@@ -83,7 +86,7 @@ const health = await startHealthServer(config.HEALTH_HOST, config.HEALTH_PORT, {
         name: 'octomesh_auth_cache_entries',
         help: 'cached successful verifications',
         type: 'gauge',
-        samples: [{ value: cache.size }],
+        samples: [{ value: cache?.size ?? 0 }],
       },
     ]);
   },

@@ -18,7 +18,7 @@ const requestCodec = protoCodec<Request>(
 );
 const replyCodec = protoCodec<Reply>(mesh.auth.v1.AuthenticateReply, 'AuthenticateReply');
 
-function toAttempt(request: Request): AuthAttempt {
+function toAttempt(request: Request, deadline: number | undefined): AuthAttempt {
   const cert = request.certificate;
   return {
     clientId: request.clientId,
@@ -26,6 +26,7 @@ function toAttempt(request: Request): AuthAttempt {
     password: request.hasPassword ? request.password : undefined,
     sourceAddress: request.sourceAddress,
     endpointIdHint: request.endpointIdHint,
+    deadline,
     certificate:
       cert === null || cert === undefined || cert.fingerprintSha256 === ''
         ? undefined
@@ -49,8 +50,8 @@ export function authenticateEndpoint(
     subject: Subjects.authAuthenticate,
     request: requestCodec,
     reply: replyCodec,
-    async handle(request) {
-      const outcome = await authenticator.authenticate(toAttempt(request));
+    async handle(request, ctx) {
+      const outcome = await authenticator.authenticate(toAttempt(request, ctx.deadline));
       const fields = {
         clientId: request.clientId,
         username: request.username,

@@ -181,3 +181,37 @@ describe('Authenticator', () => {
     expect(source.reads).toBe(reads);
   });
 });
+
+describe('Authenticator deadlines', () => {
+  test('a request whose caller deadline has passed starts no scrypt and is answered with an error', async () => {
+    const auth = authenticator(lookup([await account('router', 'pw')]));
+    await expect(
+      auth.authenticate(
+        attempt({ username: 'router', password: Buffer.from('pw'), deadline: Date.now() - 1 }),
+      ),
+    ).rejects.toMatchObject({ code: 'DEADLINE_PASSED' });
+    expect(
+      (
+        await auth.authenticate(
+          attempt({
+            username: 'router',
+            password: Buffer.from('pw'),
+            deadline: Date.now() + 10_000,
+          }),
+        )
+      ).allow,
+    ).toBe(true);
+  });
+
+  test('no cache configured means every login verifies the password', async () => {
+    const accounts = [await account('router', 'pw')];
+    const auth = authenticator(lookup(accounts), { cache: undefined });
+    expect(
+      (await auth.authenticate(attempt({ username: 'router', password: Buffer.from('pw') }))).allow,
+    ).toBe(true);
+    expect(
+      (await auth.authenticate(attempt({ username: 'router', password: Buffer.from('nope') })))
+        .allow,
+    ).toBe(false);
+  });
+});

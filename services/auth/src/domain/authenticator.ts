@@ -1,7 +1,7 @@
 // The decision of the auth service: who is this CONNECT, or why not. Pure logic over ports
 // (credential lookup, legacy lookup), so it is testable without NATS and every branch
 // answers with an MQTT 5 reason code.
-import { ReasonCodes, type ReasonCode } from '@octomesh/contracts';
+import { OctomeshError, ReasonCodes, type ReasonCode } from '@octomesh/contracts';
 import {
   AttemptLimiter,
   VerificationCache,
@@ -11,6 +11,7 @@ import {
   type CredentialRecord,
   type PasswordHash,
 } from '@octomesh/credentials';
+import { Semaphore } from './semaphore.ts';
 import {
   certificateName,
   type CertificateFacts,
@@ -39,6 +40,8 @@ export interface AuthAttempt {
   sourceAddress: string;
   endpointIdHint: string;
   certificate: CertificateFacts | undefined;
+  /** The caller's deadline (ms since the epoch): no scrypt is started after it. */
+  deadline?: number | undefined;
 }
 
 /** The identity a successful attempt gets. */
@@ -69,7 +72,10 @@ export interface AuthenticatorOptions {
   /** Certificate identities must also present a valid password. */
   certificateRequiresPassword: boolean;
   limiter: AttemptLimiter;
-  cache: VerificationCache;
+  /** Recent successful verifications; undefined disables caching (every login runs scrypt). */
+  cache: VerificationCache | undefined;
+  /** scrypt verifications run at once; more wait their turn (default 4, libuv's pool). */
+  maxConcurrentVerifications?: number;
   /** Called whenever a legacy Oktopus credential let someone in. */
   onLegacyUse?: (username: string) => void;
 }
@@ -90,10 +96,12 @@ export class Authenticator {
   // Unknown users are verified against this hash too, so the time taken does not tell whether
   // a username exists.
   #decoy: Promise<PasswordHash> | undefined;
+  readonly #slots: Semaphore;
 
   constructor(lookup: CredentialLookup, options: AuthenticatorOptions) {
     this.#lookup = lookup;
     this.#options = options;
+    this.#slots = new Semaphore(options.maxConcurrentVerifications ?? 4);
   }
 
   /** Decides one attempt. Throws only when a store cannot answer (the caller fails closed). */
@@ -196,8 +204,14 @@ export class Authenticator {
       return deny(ReasonCodes.badUserNameOrPassword, 'account has no password (certificate only)');
     }
     const verified =
-      this.#options.cache.has(username, password, revision) ||
-      (await this.#verifyAndRemember(username, password, revision, record.password));
+      this.#options.cache?.has(username, password, revision) ||
+      (await this.#verifyAndRemember(
+        username,
+        password,
+        revision,
+        record.password,
+        attempt.deadline,
+      ));
     if (!verified) return deny(ReasonCodes.badUserNameOrPassword, 'wrong password');
     if (!record.enabled) return deny(ReasonCodes.notAuthorized, 'account disabled');
     // Device accounts without an explicit endpoint id are the endpoint named by the username.
@@ -225,9 +239,10 @@ export class Authenticator {
     password: Uint8Array,
     revision: number,
     hash: PasswordHash,
+    deadline: number | undefined,
   ): Promise<boolean> {
-    const ok = await verifyPassword(password, hash);
-    if (ok) this.#options.cache.remember(username, password, revision);
+    const ok = await this.#scrypt(password, hash, deadline);
+    if (ok) this.#options.cache?.remember(username, password, revision);
     return ok;
   }
 
@@ -236,6 +251,24 @@ export class Authenticator {
   #hintMismatch(attempt: AuthAttempt, endpointId: string): AuthOutcome | undefined {
     if (attempt.endpointIdHint === '' || attempt.endpointIdHint === endpointId) return undefined;
     return deny(ReasonCodes.notAuthorized, 'usp-endpoint-id does not match the account');
+  }
+
+  // scrypt runs on libuv's thread pool; queueing here instead of there lets a request whose
+  // caller gave up (deadline passed) leave the queue without burning CPU for nobody.
+  async #scrypt(
+    password: Uint8Array,
+    hash: PasswordHash,
+    deadline: number | undefined,
+  ): Promise<boolean> {
+    await this.#slots.acquire();
+    try {
+      if (deadline !== undefined && Date.now() > deadline) {
+        throw new OctomeshError('DEADLINE_PASSED', 'caller deadline passed before verification');
+      }
+      return await verifyPassword(password, hash);
+    } finally {
+      this.#slots.release();
+    }
   }
 
   async #unknownUser(
@@ -265,7 +298,7 @@ export class Authenticator {
       };
     }
     this.#decoy ??= hashPassword('octomesh-decoy-password');
-    await verifyPassword(password, await this.#decoy);
+    await this.#scrypt(password, await this.#decoy, attempt.deadline);
     return deny(ReasonCodes.badUserNameOrPassword, 'unknown user');
   }
 }
