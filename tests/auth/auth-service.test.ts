@@ -174,8 +174,18 @@ describe('auth service', () => {
   });
 
   test('a certificate-only account cannot log in with a password', async () => {
-    const reply = await login(nc, 'cert-device', '', { sourceAddress: '203.0.113.77' });
-    expect(reply.allow).toBe(false);
+    await addUser(['cert-only-2', '--role', 'device', '--no-password'], '');
+    for (const password of ['', 'anything']) {
+      const reply = await login(nc, 'cert-only-2', password, { sourceAddress: '203.0.113.77' });
+      expect(reply.allow).toBe(false);
+      expect(reply.reasonCode).toBe(ReasonCodes.badUserNameOrPassword);
+    }
+  });
+
+  test('an unknown user and a wrong password get the very same answer', async () => {
+    const unknown = await login(nc, 'nobody-at-all', 'x', { sourceAddress: '203.0.113.80' });
+    const wrong = await login(nc, 'ctrl', 'x', { sourceAddress: '203.0.113.81' });
+    expect(unknown.toJSON()).toEqual(wrong.toJSON());
   });
 
   test('a usp-endpoint-id that differs from the account is refused', async () => {
@@ -226,6 +236,15 @@ describe('auth service', () => {
     ).toBe(false);
     // Our own accounts still work and win over the legacy bucket.
     expect((await login(nc, 'router-1', 'correct horse')).allow).toBe(true);
+    // An account removed from ours does not come back through its old Oktopus password.
+    await legacy.put('gone', 'gone-legacy');
+    expect((await octomesh(['user', 'rm', 'gone'], server.url)).code).toBe(0);
+    expect((await login(nc, 'gone', 'gone-legacy', { sourceAddress: '203.0.113.102' })).allow).toBe(
+      false,
+    );
+    expect((await login(nc, 'gone', 'gone-secret', { sourceAddress: '203.0.113.103' })).allow).toBe(
+      false,
+    );
   });
 
   test('with no auth service running a caller gets a typed unavailable error within its deadline', async () => {

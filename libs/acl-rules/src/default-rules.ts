@@ -5,14 +5,16 @@ import type { AclAction, AclRule } from './model.ts';
 import { parseRule } from './rule.ts';
 import { isDollarTopic, splitLevels, validateTopicName } from './topic.ts';
 
+import { ANONYMOUS_ROLE as ANONYMOUS, Roles } from '@octomesh/contracts';
+
 /** The role the broker gives USP agents (devices). */
-export const DEVICE_ROLE = 'device';
+export const DEVICE_ROLE = Roles.device;
 /** The role the broker gives USP controllers. */
-export const CONTROLLER_ROLE = 'controller';
+export const CONTROLLER_ROLE = Roles.controller;
 /** The role of operators, who may read and write everything including $SYS. */
-export const ADMIN_ROLE = 'admin';
+export const ADMIN_ROLE = Roles.admin;
 /** The role the broker gives unauthenticated clients, only when started with --allow-anonymous. */
-export const ANONYMOUS_ROLE = 'anonymous';
+export const ANONYMOUS_ROLE = ANONYMOUS;
 
 /** Every id of a built-in rule starts with this. */
 export const DEFAULT_RULE_ID_PREFIX = 'default:';

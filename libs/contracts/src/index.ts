@@ -5,3 +5,4 @@ export * from './topics.ts';
 export * from './proto.ts';
 export * from './kv-key.ts';
 export * from './usp/index.ts';
+export * from './roles.ts';

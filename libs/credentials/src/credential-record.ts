@@ -3,8 +3,8 @@ import { CredentialsError, CredentialsErrorCodes } from './credentials-error.ts'
 import { describeValue } from './describe-value.ts';
 import { passwordHashProblems } from './password-hash.ts';
 import type { PasswordHash } from './password-hash.ts';
-import { isRole, Roles } from './role.ts';
-import type { Role } from './role.ts';
+import { isRole, Roles } from '@octomesh/contracts';
+import type { Role } from '@octomesh/contracts';
 
 /** NATS KV bucket holding one {@link CredentialRecord} per account, keyed by `encodeKvKey(username)`. */
 export const CREDENTIALS_BUCKET = 'mqtt-credentials';

@@ -1,8 +1,8 @@
 export { CredentialsError, CredentialsErrorCodes } from './credentials-error.ts';
 export type { CredentialsErrorCode } from './credentials-error.ts';
 export { encodeKvKey, decodeKvKey, KvKeyError } from '@octomesh/contracts';
-export { Roles, isRole } from './role.ts';
-export type { Role } from './role.ts';
+export { Roles, isRole } from '@octomesh/contracts';
+export type { Role } from '@octomesh/contracts';
 export {
   DEFAULT_SCRYPT_PARAMS,
   SCRYPT_LIMITS,

@@ -1,10 +1,10 @@
 // Credentials in NATS KV: `mqtt-credentials` (ours, scrypt hashes) and, for migration only,
 // Oktopus's `devices-auth` (username → plaintext password).
-import { Buckets } from '@octomesh/contracts';
+import { Buckets, Roles } from '@octomesh/contracts';
 import { encodeKvKey, parseCredentialRecord } from '@octomesh/credentials';
 import { openBucket, openExistingBucket, type KV, type NatsConnection } from '@octomesh/nats-kit';
 import type { Logger } from '@octomesh/service-kit';
-import type { CredentialLookup, StoredCredential } from './domain/authenticator.ts';
+import type { CredentialLookup, CredentialState } from './domain/authenticator.ts';
 
 /** Reads credential records from KV; a corrupt record is logged and treated as absent-and-denied. */
 export class KvCredentialStore implements CredentialLookup {
@@ -40,9 +40,11 @@ export class KvCredentialStore implements CredentialLookup {
     return new KvCredentialStore(credentials, legacyBucket, logger);
   }
 
-  async credential(username: string): Promise<StoredCredential | undefined> {
+  async credential(username: string): Promise<CredentialState> {
     const entry = await this.#credentials.get(encodeKvKey(username));
-    if (entry === null || entry.operation !== 'PUT' || entry.length === 0) return undefined;
+    if (entry === null) return undefined;
+    // Deleted or purged accounts leave a marker: the account is gone, not unknown.
+    if (entry.operation !== 'PUT' || entry.length === 0) return 'removed';
     try {
       const record = parseCredentialRecord(entry.json());
       if (record.username !== username) throw new Error('record username differs from its key');
@@ -58,7 +60,7 @@ export class KvCredentialStore implements CredentialLookup {
         record: {
           version: 1,
           username,
-          role: 'device',
+          role: Roles.device,
           endpointId: '',
           enabled: false,
           createdAt: '',

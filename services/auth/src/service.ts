@@ -1,6 +1,6 @@
 // The mesh.auth.v1.authenticate endpoint: decode, decide, answer. Every CONNECT decision is
 // logged with its reason, never with the password.
-import { mesh, QueueGroups, ServiceNames, Subjects } from '@octomesh/contracts';
+import { mesh, QueueGroups, ReasonCodes, ServiceNames, Subjects } from '@octomesh/contracts';
 import { protoCodec, type EndpointDefinition, type ServiceDefinition } from '@octomesh/nats-kit';
 import type { Logger } from '@octomesh/service-kit';
 import type { AuthAttempt, Authenticator } from './domain/authenticator.ts';
@@ -80,7 +80,12 @@ export function authenticateEndpoint(
       return {
         allow: false,
         reasonCode: outcome.reasonCode,
-        reason: outcome.reason,
+        // One text for every 0x86 on the wire (it may become an MQTT reason string): whether a
+        // username exists stays in our log.
+        reason:
+          outcome.reasonCode === ReasonCodes.badUserNameOrPassword
+            ? 'bad user name or password'
+            : outcome.reason,
         retryAfterMs: outcome.retryAfterMs ?? 0,
       };
     },

@@ -4,6 +4,7 @@ import {
   VerificationCache,
   hashPassword,
   newCredentialRecord,
+  verifyPassword,
 } from '@octomesh/credentials';
 import {
   Authenticator,
@@ -45,6 +46,18 @@ function lookup(
     },
   };
   return store;
+}
+
+/** A verifier that counts scrypt runs (the real one underneath). */
+function countingVerify() {
+  const counter = {
+    runs: 0,
+    verify: async (password: Uint8Array, hash: Parameters<typeof verifyPassword>[1]) => {
+      counter.runs++;
+      return verifyPassword(password, hash);
+    },
+  };
+  return counter;
 }
 
 function authenticator(
@@ -118,18 +131,20 @@ describe('Authenticator', () => {
   });
 
   test('a second login with the same password is served from the cache without scrypt', async () => {
-    const auth = authenticator(lookup([await account('router', 'pw')]));
-    const started = process.hrtime.bigint();
+    const counter = countingVerify();
+    const auth = authenticator(lookup([await account('router', 'pw')]), { verify: counter.verify });
     expect(
       (await auth.authenticate(attempt({ username: 'router', password: Buffer.from('pw') }))).allow,
     ).toBe(true);
-    const cold = process.hrtime.bigint() - started;
-    const again = process.hrtime.bigint();
     expect(
       (await auth.authenticate(attempt({ username: 'router', password: Buffer.from('pw') }))).allow,
     ).toBe(true);
-    const warm = process.hrtime.bigint() - again;
-    expect(warm).toBeLessThan(cold);
+    expect(counter.runs).toBe(1);
+    expect(
+      (await auth.authenticate(attempt({ username: 'router', password: Buffer.from('other') })))
+        .allow,
+    ).toBe(false);
+    expect(counter.runs).toBe(2);
   });
 
   test('a cached password does not survive a credential change (new revision)', async () => {
@@ -204,14 +219,65 @@ describe('Authenticator deadlines', () => {
   });
 
   test('no cache configured means every login verifies the password', async () => {
-    const accounts = [await account('router', 'pw')];
-    const auth = authenticator(lookup(accounts), { cache: undefined });
-    expect(
-      (await auth.authenticate(attempt({ username: 'router', password: Buffer.from('pw') }))).allow,
-    ).toBe(true);
-    expect(
-      (await auth.authenticate(attempt({ username: 'router', password: Buffer.from('nope') })))
-        .allow,
-    ).toBe(false);
+    const counter = countingVerify();
+    const auth = authenticator(lookup([await account('router', 'pw')]), {
+      cache: undefined,
+      verify: counter.verify,
+    });
+    for (let i = 0; i < 3; i++) {
+      expect(
+        (await auth.authenticate(attempt({ username: 'router', password: Buffer.from('pw') })))
+          .allow,
+      ).toBe(true);
+    }
+    expect(counter.runs).toBe(3);
+  });
+});
+
+describe('Authenticator against guessing', () => {
+  test('concurrent wrong guesses cannot outrun the limiter: past the free failures they are locked out', async () => {
+    const auth = authenticator(lookup([await account('router', 'pw')]));
+    const guesses = await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        auth.authenticate(
+          attempt({
+            username: 'router',
+            password: Buffer.from(`guess-${i}`),
+            sourceAddress: `198.51.100.${i}`,
+          }),
+        ),
+      ),
+    );
+    const tried = guesses.filter(
+      (g) => !g.allow && g.reasonCode === ReasonCodes.badUserNameOrPassword,
+    ).length;
+    const locked = guesses.filter(
+      (g) => !g.allow && g.reasonCode === ReasonCodes.connectionRateExceeded,
+    ).length;
+    // freeFailures (2) + 1 to trigger the lock, plus at most the attempts already holding one of
+    // the 4 scrypt slots when it triggered.
+    expect(tried).toBeLessThanOrEqual(2 + 1 + 4);
+    expect(locked).toBe(60 - tried);
+    const right = await auth.authenticate(
+      attempt({ username: 'router', password: Buffer.from('pw'), sourceAddress: '203.0.113.1' }),
+    );
+    expect(right).toMatchObject({ allow: false, reasonCode: ReasonCodes.connectionRateExceeded });
+  });
+
+  test('a certificate cannot claim an account that has a password', async () => {
+    const auth = authenticator(lookup([await account('admin-1', 'pw', { role: 'admin' })]));
+    const outcome = await auth.authenticate(attempt({ certificate: cert('admin-1') }));
+    expect(outcome).toMatchObject({ allow: false, reasonCode: ReasonCodes.notAuthorized });
+  });
+
+  test('a removed account is refused without falling back to a legacy Oktopus password', async () => {
+    const source: CredentialLookup = {
+      credential: () => Promise.resolve('removed'),
+      legacyPassword: () => Promise.resolve('legacy'),
+    };
+    const outcome = await authenticator(source).authenticate(
+      attempt({ username: 'router', password: Buffer.from('legacy') }),
+    );
+    expect(outcome).toMatchObject({ allow: false, reasonCode: ReasonCodes.badUserNameOrPassword });
   });
 });

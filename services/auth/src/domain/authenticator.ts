@@ -1,22 +1,23 @@
 // The decision of the auth service: who is this CONNECT, or why not. Pure logic over ports
-// (credential lookup, legacy lookup), so it is testable without NATS and every branch
-// answers with an MQTT 5 reason code.
-import { OctomeshError, ReasonCodes, type ReasonCode } from '@octomesh/contracts';
+// (credential lookup, legacy lookup, password verifier), so it is testable without NATS, and
+// every branch answers with an MQTT 5 reason code.
+import { OctomeshError, ReasonCodes, Roles, type ReasonCode } from '@octomesh/contracts';
 import {
   AttemptLimiter,
   VerificationCache,
+  hashPassword,
   verifyPassword,
   verifyPlaintext,
-  hashPassword,
   type CredentialRecord,
   type PasswordHash,
 } from '@octomesh/credentials';
-import { Semaphore } from './semaphore.ts';
+import { addressKey } from './address-key.ts';
 import {
   certificateName,
   type CertificateFacts,
   type CertificateMapping,
 } from './certificate-identity.ts';
+import { Semaphore } from './semaphore.ts';
 
 /** A credential record with the KV revision it was read at. */
 export interface StoredCredential {
@@ -24,10 +25,13 @@ export interface StoredCredential {
   readonly revision: number;
 }
 
+/** What the store knows of a username: an account, a removed account, or nothing. */
+export type CredentialState = StoredCredential | 'removed' | undefined;
+
 /** Where credentials come from (NATS KV in the service, memory in unit tests). */
 export interface CredentialLookup {
-  /** The record for a username; undefined when there is none; throws when the store fails. */
-  credential(username: string): Promise<StoredCredential | undefined>;
+  /** The account for a username; 'removed' when it was deleted; throws when the store fails. */
+  credential(username: string): Promise<CredentialState>;
   /** Oktopus `devices-auth` plaintext password, when migration is on; undefined otherwise. */
   legacyPassword?(username: string): Promise<string | undefined>;
 }
@@ -67,7 +71,7 @@ export type AuthOutcome =
 /** Settings of the authenticator. */
 export interface AuthenticatorOptions {
   certificateMapping: CertificateMapping;
-  /** Role of certificate identities without a credential record. */
+  /** Role of certificate identities without an account. */
   certificateRole: string;
   /** Certificate identities must also present a valid password. */
   certificateRequiresPassword: boolean;
@@ -76,6 +80,8 @@ export interface AuthenticatorOptions {
   cache: VerificationCache | undefined;
   /** scrypt verifications run at once; more wait their turn (default 4, libuv's pool). */
   maxConcurrentVerifications?: number;
+  /** Verifies a password against a stored hash (scrypt; replaceable in unit tests). */
+  verify?: (password: Uint8Array, hash: PasswordHash) => Promise<boolean>;
   /** Called whenever a legacy Oktopus credential let someone in. */
   onLegacyUse?: (username: string) => void;
 }
@@ -89,10 +95,28 @@ function deny(reasonCode: ReasonCode, reason: string, retryAfterMs?: number): Au
     : { allow: false, reasonCode, reason, retryAfterMs };
 }
 
+/** Thrown inside one attempt when the limiter locked its keys while it waited for scrypt. */
+class LockedOut extends Error {
+  readonly retryAfterMs: number;
+  readonly key: string;
+  constructor(key: string, retryAfterMs: number) {
+    super(`too many failed attempts (${key})`);
+    this.key = key;
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+/** Per-attempt facts the verification steps need. */
+interface AttemptContext {
+  readonly limiterKeys: readonly string[];
+  readonly deadline: number | undefined;
+}
+
 /** Decides CONNECT attempts. */
 export class Authenticator {
   readonly #lookup: CredentialLookup;
   readonly #options: AuthenticatorOptions;
+  readonly #verify: (password: Uint8Array, hash: PasswordHash) => Promise<boolean>;
   // Unknown users are verified against this hash too, so the time taken does not tell whether
   // a username exists.
   #decoy: Promise<PasswordHash> | undefined;
@@ -101,6 +125,7 @@ export class Authenticator {
   constructor(lookup: CredentialLookup, options: AuthenticatorOptions) {
     this.#lookup = lookup;
     this.#options = options;
+    this.#verify = options.verify ?? verifyPassword;
     this.#slots = new Semaphore(options.maxConcurrentVerifications ?? 4);
   }
 
@@ -108,8 +133,11 @@ export class Authenticator {
   async authenticate(attempt: AuthAttempt): Promise<AuthOutcome> {
     const problem = this.#inputProblem(attempt);
     if (problem !== undefined) return deny(ReasonCodes.badUserNameOrPassword, problem);
-    const limiterKeys = this.#limiterKeys(attempt);
-    const gate = this.#options.limiter.check(limiterKeys);
+    const ctx: AttemptContext = {
+      limiterKeys: this.#limiterKeys(attempt),
+      deadline: attempt.deadline,
+    };
+    const gate = this.#options.limiter.check(ctx.limiterKeys);
     if (!gate.allowed) {
       return deny(
         ReasonCodes.connectionRateExceeded,
@@ -117,23 +145,34 @@ export class Authenticator {
         gate.retryAfterMs,
       );
     }
-    const outcome =
-      attempt.certificate !== undefined && this.#options.certificateMapping !== 'off'
-        ? await this.#byCertificate(attempt, attempt.certificate)
-        : await this.#byPassword(attempt);
+    let outcome: AuthOutcome;
+    try {
+      outcome =
+        attempt.certificate !== undefined && this.#options.certificateMapping !== 'off'
+          ? await this.#byCertificate(attempt, attempt.certificate, ctx)
+          : await this.#byPassword(attempt, ctx);
+    } catch (error) {
+      if (!(error instanceof LockedOut)) throw error;
+      return deny(ReasonCodes.connectionRateExceeded, error.message, error.retryAfterMs);
+    }
     if (outcome.allow) {
-      this.#options.limiter.recordSuccess(limiterKeys.filter((key) => key.startsWith('user:')));
+      this.#options.limiter.recordSuccess(ctx.limiterKeys.filter((key) => key.startsWith('user:')));
     } else if (outcome.reasonCode === ReasonCodes.badUserNameOrPassword) {
-      this.#options.limiter.recordFailure(limiterKeys);
+      this.#options.limiter.recordFailure(ctx.limiterKeys);
     }
     return outcome;
   }
 
   #inputProblem(attempt: AuthAttempt): string | undefined {
-    if (attempt.username !== undefined && Buffer.byteLength(attempt.username) > MAX_USERNAME_BYTES)
+    if (
+      attempt.username !== undefined &&
+      Buffer.byteLength(attempt.username) > MAX_USERNAME_BYTES
+    ) {
       return 'username too long';
-    if (attempt.password !== undefined && attempt.password.length > MAX_PASSWORD_BYTES)
+    }
+    if (attempt.password !== undefined && attempt.password.length > MAX_PASSWORD_BYTES) {
       return 'password too long';
+    }
     if (attempt.clientId.length > 65535) return 'client id too long';
     return undefined;
   }
@@ -142,11 +181,16 @@ export class Authenticator {
     const keys: string[] = [];
     if (attempt.username !== undefined && attempt.username !== '')
       keys.push(`user:${attempt.username}`);
-    if (attempt.sourceAddress !== '') keys.push(`addr:${attempt.sourceAddress}`);
+    const address = addressKey(attempt.sourceAddress);
+    if (address !== undefined) keys.push(address);
     return keys;
   }
 
-  async #byCertificate(attempt: AuthAttempt, certificate: CertificateFacts): Promise<AuthOutcome> {
+  async #byCertificate(
+    attempt: AuthAttempt,
+    certificate: CertificateFacts,
+    ctx: AttemptContext,
+  ): Promise<AuthOutcome> {
     const name = certificateName(certificate, this.#options.certificateMapping);
     if (name === undefined) {
       return deny(
@@ -155,7 +199,7 @@ export class Authenticator {
       );
     }
     if (this.#options.certificateRequiresPassword) {
-      const byPassword = await this.#byPassword(attempt);
+      const byPassword = await this.#byPassword(attempt, ctx);
       if (!byPassword.allow) return byPassword;
       if (byPassword.identity.endpointId !== name) {
         return deny(
@@ -170,8 +214,14 @@ export class Authenticator {
       };
     }
     const stored = await this.#lookup.credential(name);
+    if (stored === 'removed') return deny(ReasonCodes.notAuthorized, 'account removed');
     if (stored !== undefined && !stored.record.enabled)
       return deny(ReasonCodes.notAuthorized, 'account disabled');
+    // A certificate alone may only stand for accounts made for certificates: an account with a
+    // password (perhaps an admin) is not claimable by whoever holds a certificate with its name.
+    if (stored?.record.password !== undefined) {
+      return deny(ReasonCodes.notAuthorized, 'account requires a password, not only a certificate');
+    }
     const role = stored?.record.role ?? this.#options.certificateRole;
     const endpointId =
       stored !== undefined && stored.record.endpointId !== '' ? stored.record.endpointId : name;
@@ -192,31 +242,27 @@ export class Authenticator {
     };
   }
 
-  async #byPassword(attempt: AuthAttempt): Promise<AuthOutcome> {
+  async #byPassword(attempt: AuthAttempt, ctx: AttemptContext): Promise<AuthOutcome> {
     const { username, password } = attempt;
     if (username === undefined || username === '' || password === undefined) {
       return deny(ReasonCodes.badUserNameOrPassword, 'username and password required');
     }
     const stored = await this.#lookup.credential(username);
-    if (stored === undefined) return this.#unknownUser(attempt, username, password);
+    // A removed account must not fall back to an old Oktopus password.
+    if (stored === 'removed') return this.#decoyDeny(password, ctx, 'account removed');
+    if (stored === undefined) return this.#unknownUser(attempt, username, password, ctx);
     const { record, revision } = stored;
     if (record.password === undefined) {
-      return deny(ReasonCodes.badUserNameOrPassword, 'account has no password (certificate only)');
+      return this.#decoyDeny(password, ctx, 'account has no password (certificate only)');
     }
     const verified =
-      this.#options.cache?.has(username, password, revision) ||
-      (await this.#verifyAndRemember(
-        username,
-        password,
-        revision,
-        record.password,
-        attempt.deadline,
-      ));
+      this.#options.cache?.has(username, password, revision) === true ||
+      (await this.#verifyAndRemember(username, password, revision, record.password, ctx));
     if (!verified) return deny(ReasonCodes.badUserNameOrPassword, 'wrong password');
     if (!record.enabled) return deny(ReasonCodes.notAuthorized, 'account disabled');
     // Device accounts without an explicit endpoint id are the endpoint named by the username.
     const endpointId =
-      record.endpointId !== '' ? record.endpointId : record.role === 'device' ? username : '';
+      record.endpointId !== '' ? record.endpointId : record.role === Roles.device ? username : '';
     const mismatch = this.#hintMismatch(attempt, endpointId);
     if (mismatch !== undefined) return mismatch;
     return {
@@ -239,9 +285,9 @@ export class Authenticator {
     password: Uint8Array,
     revision: number,
     hash: PasswordHash,
-    deadline: number | undefined,
+    ctx: AttemptContext,
   ): Promise<boolean> {
-    const ok = await this.#scrypt(password, hash, deadline);
+    const ok = await this.#scrypt(password, hash, ctx);
     if (ok) this.#options.cache?.remember(username, password, revision);
     return ok;
   }
@@ -253,52 +299,58 @@ export class Authenticator {
     return deny(ReasonCodes.notAuthorized, 'usp-endpoint-id does not match the account');
   }
 
-  // scrypt runs on libuv's thread pool; queueing here instead of there lets a request whose
-  // caller gave up (deadline passed) leave the queue without burning CPU for nobody.
-  async #scrypt(
-    password: Uint8Array,
-    hash: PasswordHash,
-    deadline: number | undefined,
-  ): Promise<boolean> {
+  // scrypt runs on libuv's thread pool; queueing here instead of there lets an attempt leave
+  // the queue without burning CPU when its caller gave up (deadline) or when failures of
+  // attempts ahead of it locked its keys meanwhile (concurrent guessing).
+  async #scrypt(password: Uint8Array, hash: PasswordHash, ctx: AttemptContext): Promise<boolean> {
     await this.#slots.acquire();
     try {
-      if (deadline !== undefined && Date.now() > deadline) {
+      if (ctx.deadline !== undefined && Date.now() > ctx.deadline) {
         throw new OctomeshError('DEADLINE_PASSED', 'caller deadline passed before verification');
       }
-      return await verifyPassword(password, hash);
+      const gate = this.#options.limiter.check(ctx.limiterKeys);
+      if (!gate.allowed) throw new LockedOut(gate.key, gate.retryAfterMs);
+      return await this.#verify(password, hash);
     } finally {
       this.#slots.release();
     }
+  }
+
+  async #decoyDeny(
+    password: Uint8Array,
+    ctx: AttemptContext,
+    reason: string,
+  ): Promise<AuthOutcome> {
+    this.#decoy ??= hashPassword('octomesh-decoy-password');
+    await this.#scrypt(password, await this.#decoy, ctx);
+    return deny(ReasonCodes.badUserNameOrPassword, reason);
   }
 
   async #unknownUser(
     attempt: AuthAttempt,
     username: string,
     password: Uint8Array,
+    ctx: AttemptContext,
   ): Promise<AuthOutcome> {
     const legacy = await this.#lookup.legacyPassword?.(username);
-    if (legacy !== undefined) {
-      if (!verifyPlaintext(password, legacy))
-        return deny(ReasonCodes.badUserNameOrPassword, 'wrong password');
-      const mismatch = this.#hintMismatch(attempt, username);
-      if (mismatch !== undefined) return mismatch;
-      this.#options.onLegacyUse?.(username);
-      return {
-        allow: true,
-        reasonCode: ReasonCodes.success,
-        reason: 'legacy oktopus credential accepted',
-        via: 'oktopus-devices-auth',
-        identity: {
-          subject: `user:${username}`,
-          username,
-          role: 'device',
-          endpointId: username,
-          clientId: attempt.clientId,
-        },
-      };
-    }
-    this.#decoy ??= hashPassword('octomesh-decoy-password');
-    await this.#scrypt(password, await this.#decoy, attempt.deadline);
-    return deny(ReasonCodes.badUserNameOrPassword, 'unknown user');
+    if (legacy === undefined) return this.#decoyDeny(password, ctx, 'unknown user');
+    if (!verifyPlaintext(password, legacy))
+      return deny(ReasonCodes.badUserNameOrPassword, 'wrong password');
+    const mismatch = this.#hintMismatch(attempt, username);
+    if (mismatch !== undefined) return mismatch;
+    this.#options.onLegacyUse?.(username);
+    return {
+      allow: true,
+      reasonCode: ReasonCodes.success,
+      reason: 'legacy oktopus credential accepted',
+      via: 'oktopus-devices-auth',
+      identity: {
+        subject: `user:${username}`,
+        username,
+        role: Roles.device,
+        endpointId: username,
+        clientId: attempt.clientId,
+      },
+    };
   }
 }

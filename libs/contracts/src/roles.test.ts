@@ -1,4 +1,4 @@
-import { isRole, Roles } from './role.ts';
+import { isRole, Roles } from './roles.ts';
 
 describe('isRole', () => {
   it('accepts each defined role', () => {

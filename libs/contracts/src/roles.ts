@@ -14,3 +14,6 @@ const ROLE_VALUES: ReadonlySet<unknown> = new Set(Object.values(Roles));
 export function isRole(value: unknown): value is Role {
   return ROLE_VALUES.has(value);
 }
+
+/** The role the broker gives unauthenticated clients, only in --allow-anonymous development mode. */
+export const ANONYMOUS_ROLE = 'anonymous';
