@@ -1,6 +1,6 @@
 // The acl service as its own process on a real nats-server: the USP policy matrix, wildcard and
 // injection attempts, rule changes from KV announced on mesh.acl.v1.changed.
-import { Buckets, encodeKvKey, mesh, ReasonCodes, Subjects } from '@octomesh/contracts';
+import { BucketSpecs, encodeKvKey, mesh, ReasonCodes, Subjects } from '@octomesh/contracts';
 import { connectNats, discoverServices, openBucket, type NatsConnection } from '@octomesh/nats-kit';
 import { createLogger, type ServiceProcess } from '@octomesh/service-kit';
 import { startNatsServer, startService, waitFor, type TestNatsServer } from '@octomesh/testing';
@@ -207,7 +207,7 @@ describe('acl service', () => {
   });
 
   test('an invalid rule written straight into KV is ignored, not applied', async () => {
-    const kv = await openBucket(nc, Buckets.acl, { history: 10 });
+    const kv = await openBucket(nc, BucketSpecs.acl);
     await kv.put(
       encodeKvKey('broken'),
       JSON.stringify({

@@ -220,7 +220,11 @@ describe('auth service', () => {
   });
 
   test('oktopus devices-auth credentials are accepted only when migration is switched on', async () => {
-    const legacy = await openBucket(nc, Buckets.oktopusDevicesAuth);
+    const legacy = await openBucket(nc, {
+      name: Buckets.oktopusDevicesAuth,
+      history: 1,
+      description: 'Oktopus device passwords (test)',
+    });
     await legacy.put('legacy-router', 'plain-pass');
     expect(
       (await login(nc, 'legacy-router', 'plain-pass', { sourceAddress: '203.0.113.100' })).allow,

@@ -6,6 +6,7 @@ import {
   InvalidMessageError,
 } from '@octomesh/contracts';
 import {
+  openBucket,
   call,
   setDeadline,
   connectNats,
@@ -186,6 +187,18 @@ describe('nats kit', () => {
     await expect(nc.request(subject, body, { timeout: 300, headers: expired })).rejects.toThrow();
     const after = running.reduce((sum, s) => sum + s.counters('echo').expired, 0);
     expect(after).toBe(before + 1);
+  });
+
+  test('a bucket made with other settings is brought to the spec by whoever opens it', async () => {
+    const loose = await openBucket(nc, { name: 'kit-bucket', history: 5, description: 'old' });
+    expect((await loose.status()).history).toBe(5);
+    const strict = await openBucket(nc, { name: 'kit-bucket', history: 1, description: 'new' });
+    expect((await strict.status()).history).toBe(1);
+    await strict.put('k', 'one');
+    await strict.put('k', 'two');
+    const history = [];
+    for await (const entry of await strict.history({ key: 'k' })) history.push(entry.string());
+    expect(history).toEqual(['two']);
   });
 
   test('a reply that does not decode is an invalid message error', async () => {

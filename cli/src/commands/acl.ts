@@ -1,7 +1,7 @@
 // octomesh acl add|rm|list|test: rules in KV `mqtt-acl`; `test` asks the running acl service
 // (with explain) so the answer is exactly what brokers get, naming the deciding rule.
 import { parseRule, type AclRule } from '@octomesh/acl-rules';
-import { Buckets, decodeKvKey, encodeKvKey, mesh, Subjects } from '@octomesh/contracts';
+import { BucketSpecs, decodeKvKey, encodeKvKey, mesh, Subjects } from '@octomesh/contracts';
 import { call, openBucket, protoCodec } from '@octomesh/nats-kit';
 import { parse, UsageError } from '../args.ts';
 import { withNats } from '../nats.ts';
@@ -43,7 +43,7 @@ export async function aclCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parse(argv, options);
   const [verb, first, second] = positionals;
   const openRules = (nc: Parameters<Parameters<typeof withNats>[1]>[0]) =>
-    openBucket(nc, Buckets.acl, { history: 10, description: 'Octomesh ACL rules' });
+    openBucket(nc, BucketSpecs.acl);
   switch (verb) {
     case 'add': {
       if (first === undefined) throw new UsageError('acl add needs a rule id');

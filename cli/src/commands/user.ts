@@ -1,5 +1,5 @@
 // octomesh user add|passwd|disable|enable|rm|list: credential records in KV `mqtt-credentials`.
-import { Buckets, decodeKvKey, encodeKvKey } from '@octomesh/contracts';
+import { BucketSpecs, decodeKvKey, encodeKvKey } from '@octomesh/contracts';
 import {
   hashPassword,
   isRole,
@@ -31,10 +31,7 @@ const options = {
 } as const;
 
 async function credentials(nc: Parameters<Parameters<typeof withNats>[1]>[0]): Promise<KV> {
-  return openBucket(nc, Buckets.credentials, {
-    history: 1,
-    description: 'Octomesh MQTT credentials',
-  });
+  return openBucket(nc, BucketSpecs.credentials);
 }
 
 async function readRecord(

@@ -42,3 +42,19 @@ export const Buckets = {
   acl: 'mqtt-acl',
   oktopusDevicesAuth: 'devices-auth',
 } as const;
+
+/** How a bucket the mesh owns is set up; every service and the CLI open it with these. */
+export interface BucketSpec {
+  readonly name: string;
+  /** Revisions kept per key. */
+  readonly history: number;
+  readonly description: string;
+}
+
+/** The buckets the mesh creates. */
+export const BucketSpecs = {
+  // One revision: a changed password must not leave the old hash behind.
+  credentials: { name: Buckets.credentials, history: 1, description: 'Octomesh MQTT credentials' },
+  // Ten revisions: an audit trail of rule changes.
+  acl: { name: Buckets.acl, history: 10, description: 'Octomesh ACL rules' },
+} as const satisfies Record<string, BucketSpec>;

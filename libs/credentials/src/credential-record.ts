@@ -6,13 +6,10 @@ import type { PasswordHash } from './password-hash.ts';
 import { isRole, Roles } from '@octomesh/contracts';
 import type { Role } from '@octomesh/contracts';
 
-/** NATS KV bucket holding one {@link CredentialRecord} per account, keyed by `encodeKvKey(username)`. */
-export const CREDENTIALS_BUCKET = 'mqtt-credentials';
-
 /** Format version written in every record; readers refuse versions they do not know. */
 export const CREDENTIAL_RECORD_VERSION = 1;
 
-/** The JSON value stored per account in {@link CREDENTIALS_BUCKET}. */
+/** The JSON value stored per account in KV bucket `mqtt-credentials` (contracts' `BucketSpecs.credentials`). */
 export interface CredentialRecord {
   version: typeof CREDENTIAL_RECORD_VERSION;
   username: string;

@@ -19,14 +19,13 @@ export {
 } from './password-hash.ts';
 export type { PasswordHash, PasswordHashProblems } from './password-hash.ts';
 export {
-  CREDENTIALS_BUCKET,
   CREDENTIAL_RECORD_VERSION,
   CredentialRecordError,
   newCredentialRecord,
   parseCredentialRecord,
 } from './credential-record.ts';
 export type { CredentialRecord, NewCredentialRecordFields } from './credential-record.ts';
-export { LEGACY_DEVICES_AUTH_BUCKET, verifyPlaintext } from './verify-plaintext.ts';
+export { verifyPlaintext } from './verify-plaintext.ts';
 export { VerificationCache } from './verification-cache.ts';
 export type { VerificationCacheOptions } from './verification-cache.ts';
 export { AttemptLimiter } from './attempt-limiter.ts';

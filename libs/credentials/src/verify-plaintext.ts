@@ -1,9 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Buffer } from 'node:buffer';
 
-/** Oktopus's legacy NATS KV bucket mapping username → plaintext password, read during migration. */
-export const LEGACY_DEVICES_AUTH_BUCKET = 'devices-auth';
-
 // timingSafeEqual needs equal lengths, and comparing the raw strings would leak the stored
 // length. Comparing fixed-size MACs under a key the attacker never sees leaks neither.
 const comparisonKey = randomBytes(32);

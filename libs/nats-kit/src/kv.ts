@@ -2,26 +2,31 @@
 // for the data they keep, and watches are wrapped so callers see plain entries.
 import { Kvm, type KV, type KvEntry } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/nats-core';
+import { jetstreamManager } from '@nats-io/jetstream';
+import type { BucketSpec } from '@octomesh/contracts';
 
 export type { KV, KvEntry } from '@nats-io/kv';
 
-/** Settings for a bucket. */
-export interface BucketOptions {
-  /** Revisions kept per key (audit of credential and rule changes). */
-  history?: number;
-  description?: string;
-}
-
-/** Opens a KV bucket, creating it when it does not exist yet. */
-export async function openBucket(
-  nc: NatsConnection,
-  name: string,
-  options: BucketOptions = {},
-): Promise<KV> {
-  return new Kvm(nc).create(name, {
-    history: options.history ?? 5,
-    ...(options.description !== undefined ? { description: options.description } : {}),
+/**
+ * Opens a bucket the mesh owns, creating it when missing. An existing bucket whose history
+ * differs from the spec (made by an older version or by hand) is brought to the spec, so
+ * whoever opens it first cannot decide how many old values (password hashes) are kept.
+ */
+export async function openBucket(nc: NatsConnection, spec: BucketSpec): Promise<KV> {
+  const kv = await new Kvm(nc).create(spec.name, {
+    history: spec.history,
+    description: spec.description,
   });
+  const status = await kv.status();
+  if (status.history !== spec.history) {
+    const jsm = await jetstreamManager(nc);
+    const stream = await jsm.streams.info(status.streamInfo.config.name);
+    await jsm.streams.update(stream.config.name, {
+      ...stream.config,
+      max_msgs_per_subject: spec.history,
+    });
+  }
+  return kv;
 }
 
 /** Opens an existing KV bucket without creating it; undefined when it does not exist. */

@@ -1,6 +1,6 @@
 // Feeds the rule book from KV bucket `mqtt-acl` and announces every change on
 // mesh.acl.v1.changed so brokers drop cached verdicts.
-import { Buckets, decodeKvKey, mesh, Subjects } from '@octomesh/contracts';
+import { BucketSpecs, decodeKvKey, mesh, Subjects } from '@octomesh/contracts';
 import { openBucket, watchBucket, type KvEntry, type NatsConnection } from '@octomesh/nats-kit';
 import type { Logger } from '@octomesh/service-kit';
 import type { RuleBook } from './domain/rule-book.ts';
@@ -20,7 +20,7 @@ export async function followRules(
   book: RuleBook,
   logger: Logger,
 ): Promise<{ stop(): void }> {
-  const kv = await openBucket(nc, Buckets.acl, { history: 10, description: 'Octomesh ACL rules' });
+  const kv = await openBucket(nc, BucketSpecs.acl);
   let initialDone = false;
   let markDone: () => void = () => undefined;
   const initial = new Promise<void>((resolve) => {

@@ -1,6 +1,6 @@
 // Credentials in NATS KV: `mqtt-credentials` (ours, scrypt hashes) and, for migration only,
 // Oktopus's `devices-auth` (username → plaintext password).
-import { Buckets, Roles } from '@octomesh/contracts';
+import { BucketSpecs, Buckets, Roles } from '@octomesh/contracts';
 import { encodeKvKey, parseCredentialRecord } from '@octomesh/credentials';
 import { openBucket, openExistingBucket, type KV, type NatsConnection } from '@octomesh/nats-kit';
 import type { Logger } from '@octomesh/service-kit';
@@ -24,10 +24,7 @@ export class KvCredentialStore implements CredentialLookup {
     logger: Logger,
     legacy: boolean,
   ): Promise<KvCredentialStore> {
-    const credentials = await openBucket(nc, Buckets.credentials, {
-      history: 5,
-      description: 'Octomesh MQTT credentials',
-    });
+    const credentials = await openBucket(nc, BucketSpecs.credentials);
     let legacyBucket: KV | undefined;
     if (legacy) {
       legacyBucket = await openExistingBucket(nc, Buckets.oktopusDevicesAuth);
