@@ -7,8 +7,8 @@ import {
 } from '@octomesh/contracts';
 import {
   openBucket,
+  watchBucket,
   call,
-  setDeadline,
   connectNats,
   discoverServices,
   protoCodec,
@@ -18,8 +18,7 @@ import {
   type RunningService,
 } from '@octomesh/nats-kit';
 import { createLogger } from '@octomesh/service-kit';
-import { headers } from '@nats-io/nats-core';
-import { startNatsServer, type TestNatsServer } from '@octomesh/testing';
+import { startNatsServer, waitFor, type TestNatsServer } from '@octomesh/testing';
 
 const logger = createLogger('test', 'silent');
 type Req = mesh.acl.v1.IAuthorizeRequest;
@@ -36,10 +35,12 @@ function echoEndpoint(tag: string, seen: string[]): EndpointDefinition<Req, Res>
     subject,
     request: requestCodec,
     reply: replyCodec,
-    async handle(request) {
+    async handle(request, ctx) {
       seen.push(tag);
       await Promise.resolve();
       if (request.checks?.[0]?.topic === 'explode') throw new Error('async failure');
+      if (request.checks?.[0]?.topic === 'deadline')
+        return { verdicts: [{ ruleId: String(ctx.deadline) }] };
       return {
         verdicts: (request.checks ?? []).map((c) => ({ allow: true, reason: `${tag}:${c.topic}` })),
         cacheTtlMs: 5,
@@ -180,13 +181,21 @@ describe('nats kit', () => {
     expect(discovered.reduce((sum, i) => sum + i.errors, 0)).toBe(errors);
   });
 
-  test('a request whose caller deadline already passed is skipped, not worked on', async () => {
-    const before = running.reduce((sum, s) => sum + s.counters('echo').expired, 0);
-    const expired = setDeadline(headers(), -1000);
-    const body = requestCodec.encode({ checks: [{ topic: 'late' }] });
-    await expect(nc.request(subject, body, { timeout: 300, headers: expired })).rejects.toThrow();
-    const after = running.reduce((sum, s) => sum + s.counters('echo').expired, 0);
-    expect(after).toBe(before + 1);
+  test("the caller's time budget reaches the handler as a local deadline", async () => {
+    const before = Date.now();
+    const reply = await call(
+      nc,
+      subject,
+      { checks: [{ topic: 'deadline' }] },
+      {
+        timeoutMs: 1500,
+        request: requestCodec,
+        reply: replyCodec,
+      },
+    );
+    const deadline = Number(reply.verdicts?.[0]?.ruleId);
+    expect(deadline).toBeGreaterThan(before);
+    expect(deadline).toBeLessThanOrEqual(Date.now() + 1500);
   });
 
   test('a bucket made with other settings is brought to the spec by whoever opens it', async () => {
@@ -199,6 +208,23 @@ describe('nats kit', () => {
     const history = [];
     for await (const entry of await strict.history({ key: 'k' })) history.push(entry.string());
     expect(history).toEqual(['two']);
+  });
+
+  test('a bucket watch replays current values, follows changes and reports its end', async () => {
+    const kv = await openBucket(nc, { name: 'kit-watch', history: 1, description: 'watch' });
+    await kv.put('a', '1');
+    await kv.put('b', '2');
+    const seen: string[] = [];
+    let initialDoneAfter = -1;
+    const watch = await watchBucket(kv, (entry) => seen.push(`${entry.key}=${entry.string()}`), {
+      onInitialDone: () => (initialDoneAfter = seen.length),
+    });
+    await waitFor('initial values', () => (initialDoneAfter >= 0 ? true : undefined));
+    expect(initialDoneAfter).toBe(2);
+    await kv.put('a', '3');
+    await waitFor('change', () => (seen.includes('a=3') ? true : undefined));
+    watch.stop();
+    expect(await watch.ended).toEqual({ expected: true });
   });
 
   test('a reply that does not decode is an invalid message error', async () => {

@@ -11,7 +11,7 @@ import {
 } from '@octomesh/contracts';
 import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
 import type { Codec } from './codec.ts';
-import { setDeadline } from './deadline-header.ts';
+import { setBudget } from './deadline-header.ts';
 import { headersWithContext, tracer } from './trace-headers.ts';
 
 /** Options of {@link call}: the deadline is mandatory. */
@@ -44,7 +44,7 @@ export async function call<Req, Res>(
     try {
       answer = await nc.request(subject, body, {
         timeout: options.timeoutMs,
-        headers: setDeadline(headersWithContext(ctx, options.headers), options.timeoutMs),
+        headers: setBudget(headersWithContext(ctx, options.headers), options.timeoutMs),
       });
     } catch (error) {
       throw new ServiceUnavailableError(subject, unavailableKind(error), { cause: error });

@@ -1,25 +1,23 @@
-// The caller's deadline travels with each request, so a service under load skips requests
-// whose caller has already given up instead of doing expensive work (scrypt) for nobody.
+// The caller's time budget travels with each request, so a service under load can drop work
+// (scrypt) whose caller has already given up. A budget in milliseconds rather than a wall-clock
+// instant: the caller's and the service's clocks need not agree.
 import type { MsgHdrs } from '@nats-io/nats-core';
 
-/** Header carrying the caller's deadline as milliseconds since the Unix epoch. */
-export const DEADLINE_HEADER = 'Octomesh-Deadline';
+/** Header carrying the caller's remaining time budget in milliseconds. */
+export const BUDGET_HEADER = 'Octomesh-Budget-Ms';
 
-/** Sets the deadline `timeoutMs` from now on `headers`. */
-export function setDeadline(headers: MsgHdrs, timeoutMs: number, now = Date.now()): MsgHdrs {
-  headers.set(DEADLINE_HEADER, String(now + timeoutMs));
+/** Puts a budget of `timeoutMs` on `headers`. */
+export function setBudget(headers: MsgHdrs, timeoutMs: number): MsgHdrs {
+  headers.set(BUDGET_HEADER, String(Math.max(0, Math.floor(timeoutMs))));
   return headers;
 }
 
-/** The request's deadline (ms since the epoch), or undefined when it carried none. */
-export function readDeadline(headers: MsgHdrs | undefined): number | undefined {
-  if (headers === undefined || !headers.has(DEADLINE_HEADER)) return undefined;
-  const deadline = Number(headers.get(DEADLINE_HEADER));
-  return Number.isFinite(deadline) ? deadline : undefined;
-}
-
-/** True when the request carried a deadline that has passed. */
-export function deadlinePassed(headers: MsgHdrs | undefined, now = Date.now()): boolean {
-  const deadline = readDeadline(headers);
-  return deadline !== undefined && deadline < now;
+/** The local deadline (ms since the epoch) of a request that arrived at `arrival`, if it had a budget. */
+export function readDeadline(
+  headers: MsgHdrs | undefined,
+  arrival = Date.now(),
+): number | undefined {
+  if (headers === undefined || !headers.has(BUDGET_HEADER)) return undefined;
+  const budget = Number(headers.get(BUDGET_HEADER));
+  return Number.isFinite(budget) && budget >= 0 ? arrival + budget : undefined;
 }

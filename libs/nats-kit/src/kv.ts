@@ -48,24 +48,52 @@ export async function openExistingBucket(
 export async function watchBucket(
   kv: KV,
   onEntry: (entry: KvEntry) => void,
-  options: { onInitialDone?: () => void } = {},
-): Promise<{ stop(): void }> {
+  options: {
+    onInitialDone?: () => void;
+    onEntryError?: (error: unknown, entry: KvEntry) => void;
+  } = {},
+): Promise<BucketWatch> {
   // The v3 client marks the last replayed value (and every later change) with isUpdate; an
   // empty bucket replays nothing, so emptiness is read from the bucket status first.
   const empty = (await kv.status()).values === 0;
   const iterator = await kv.watch({ key: '>' });
   let initialDone = false;
+  let stopping = false;
   const finishInitial = (): void => {
     if (initialDone) return;
     initialDone = true;
     options.onInitialDone?.();
   };
   if (empty) finishInitial();
-  void (async () => {
-    for await (const entry of iterator) {
-      onEntry(entry);
-      if (entry.isUpdate) finishInitial();
+  // A watch that ends on its own (the client gave up re-creating its consumer) must be seen:
+  // the caller would otherwise go on deciding with stale data.
+  const ended = (async (): Promise<{ expected: boolean; error?: unknown }> => {
+    try {
+      for await (const entry of iterator) {
+        try {
+          onEntry(entry);
+        } catch (error) {
+          options.onEntryError?.(error, entry);
+        }
+        if (entry.isUpdate) finishInitial();
+      }
+      return { expected: stopping };
+    } catch (error) {
+      return { expected: stopping, error };
     }
   })();
-  return { stop: () => iterator.stop() };
+  return {
+    ended,
+    stop: () => {
+      stopping = true;
+      iterator.stop();
+    },
+  };
+}
+
+/** A running bucket watch. */
+export interface BucketWatch {
+  /** Settles when the watch ends; `expected` is false when it ended without stop(). */
+  readonly ended: Promise<{ expected: boolean; error?: unknown }>;
+  stop(): void;
 }

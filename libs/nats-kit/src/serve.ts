@@ -8,7 +8,7 @@ import { InvalidMessageError, OctomeshError } from '@octomesh/contracts';
 import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import type { Codec } from './codec.ts';
-import { deadlinePassed, readDeadline } from './deadline-header.ts';
+import { readDeadline } from './deadline-header.ts';
 import { contextFromHeaders, tracer } from './trace-headers.ts';
 
 /** Service error codes sent in the Nats-Service-Error-Code header. */
@@ -56,8 +56,6 @@ export interface EndpointCounters {
   errors: number;
   badRequests: number;
   overloaded: number;
-  /** Requests skipped because the caller's deadline had passed before work started. */
-  expired: number;
   inFlight: number;
   lastError: string | undefined;
 }
@@ -98,7 +96,6 @@ export async function serve(
       errors: 0,
       badRequests: 0,
       overloaded: 0,
-      expired: 0,
       inFlight: 0,
       lastError: undefined,
     };
@@ -161,7 +158,6 @@ function counterSnapshot(counters: EndpointCounters | undefined): EndpointCounte
         errors: 0,
         badRequests: 0,
         overloaded: 0,
-        expired: 0,
         inFlight: 0,
         lastError: undefined,
       }
@@ -174,11 +170,6 @@ async function handleRequest<Req, Res>(
   counters: EndpointCounters,
   logger: Logger,
 ): Promise<void> {
-  // Queued behind slower work, the caller may have given up: skip it (nobody reads the answer).
-  if (deadlinePassed(msg.headers)) {
-    counters.expired++;
-    return;
-  }
   const parent = contextFromHeaders(msg.headers);
   const span = tracer.startSpan(endpoint.subject, { kind: SpanKind.SERVER }, parent);
   try {

@@ -1,11 +1,32 @@
-// Graceful shutdown: on SIGTERM/SIGINT run the steps in order (stop serving, drain NATS, close
-// health), each bounded, and exit; a second signal or the overall deadline forces the exit.
+// Graceful shutdown: on SIGTERM/SIGINT/SIGHUP (or a fatal condition inside the service) run the
+// steps in order (stop serving, drain NATS, close health), each bounded, and exit; a second
+// signal or the overall deadline forces a non-zero exit.
 import type { Logger } from 'pino';
 
 /** One named shutdown step. */
 export interface ShutdownStep {
   readonly name: string;
   run(): Promise<void>;
+}
+
+let trigger: ((reason: string, exitCode: number) => void) | undefined;
+
+/**
+ * Exits as soon as the parent (`octomesh up`) goes away, even while still starting; once
+ * {@link onShutdown} is installed that becomes an orderly shutdown. Call first in main.
+ */
+export function exitWithParent(): void {
+  if (typeof process.send !== 'function') return;
+  process.once('disconnect', () => {
+    if (trigger === undefined) process.exit(1);
+    trigger('parent gone', 1);
+  });
+}
+
+/** Starts the orderly shutdown from inside the service (a fatal condition), exiting with `exitCode`. */
+export function shutdownNow(reason: string, exitCode = 1): void {
+  if (trigger === undefined) process.exit(exitCode);
+  trigger(reason, exitCode);
 }
 
 /** Installs signal handlers that run `steps` once, then exit. */
@@ -15,13 +36,13 @@ export function onShutdown(
   deadlineMs = 10_000,
 ): void {
   let shuttingDown = false;
-  const handler = (signal: NodeJS.Signals): void => {
+  const handler = (reason: string, exitCode: number): void => {
     if (shuttingDown) {
-      logger.warn({ signal }, 'second signal, exiting now');
+      logger.warn({ reason }, 'second shutdown request, exiting now');
       process.exit(1);
     }
     shuttingDown = true;
-    logger.info({ signal }, 'shutting down');
+    logger.info({ reason }, 'shutting down');
     const timer = setTimeout(() => {
       logger.error({ deadlineMs }, 'shutdown deadline passed, exiting');
       process.exit(1);
@@ -41,13 +62,12 @@ export function onShutdown(
         }
       }
       logger.info('stopped');
-      process.exit(failed ? 1 : 0);
+      process.exit(failed ? 1 : exitCode);
     })();
   };
-  process.on('SIGTERM', handler);
-  process.on('SIGINT', handler);
-  // Started by `octomesh up` (IPC channel): when the parent goes away, so do we.
-  if (typeof process.send === 'function') process.once('disconnect', () => handler('SIGTERM'));
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const)
+    process.on(signal, () => handler(signal, 0));
+  trigger = handler;
 }
 
 /** Tells a parent process (octomesh up) the health port over IPC, when there is one. */

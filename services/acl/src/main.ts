@@ -7,8 +7,12 @@ import {
   onShutdown,
   renderMetrics,
   startHealthServer,
+  shutdownNow,
+  exitWithParent,
   startTelemetry,
 } from '@octomesh/service-kit';
+
+exitWithParent();
 import { loadAclConfig } from './config.ts';
 import { RuleBook } from './domain/rule-book.ts';
 import { followRules } from './rule-watch.ts';
@@ -37,6 +41,18 @@ const book = new RuleBook(
   config.ACL_DEFAULT_POLICY === 'usp' ? defaultUspRules(config.ACL_TOPIC_PREFIX) : [],
 );
 const watch = await followRules(nc, book, logger);
+let following = true;
+// Deciding with rules that no longer follow KV would ignore new deny rules: stop being ready
+// and exit so the orchestrator restarts us with a fresh watch.
+void watch.ended.then(({ expected, error }) => {
+  if (expected) return;
+  following = false;
+  logger.fatal(
+    { error: error instanceof Error ? error.message : undefined },
+    'acl rule watch ended',
+  );
+  shutdownNow('acl rule watch ended');
+});
 const service = await serve(
   nc,
   aclService(
@@ -49,7 +65,7 @@ const service = await serve(
   logger,
 );
 const health = await startHealthServer(config.HEALTH_HOST, config.HEALTH_PORT, {
-  ready: () => service.isServing() && !nc.isClosed(),
+  ready: () => following && service.isServing() && !nc.isClosed(),
   metrics: () => {
     const c = service.counters('authorize');
     return renderMetrics([

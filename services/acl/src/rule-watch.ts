@@ -1,7 +1,13 @@
 // Feeds the rule book from KV bucket `mqtt-acl` and announces every change on
 // mesh.acl.v1.changed so brokers drop cached verdicts.
 import { BucketSpecs, decodeKvKey, mesh, Subjects } from '@octomesh/contracts';
-import { openBucket, watchBucket, type KvEntry, type NatsConnection } from '@octomesh/nats-kit';
+import {
+  openBucket,
+  watchBucket,
+  type BucketWatch,
+  type KvEntry,
+  type NatsConnection,
+} from '@octomesh/nats-kit';
 import type { Logger } from '@octomesh/service-kit';
 import type { RuleBook } from './domain/rule-book.ts';
 
@@ -19,7 +25,7 @@ export async function followRules(
   nc: NatsConnection,
   book: RuleBook,
   logger: Logger,
-): Promise<{ stop(): void }> {
+): Promise<BucketWatch> {
   const kv = await openBucket(nc, BucketSpecs.acl);
   let initialDone = false;
   let markDone: () => void = () => undefined;
@@ -62,6 +68,11 @@ export async function followRules(
         initialDone = true;
         markDone();
       },
+      onEntryError: (error, entry) =>
+        logger.error(
+          { key: entry.key, error: (error as Error).message },
+          'acl rule change not applied',
+        ),
     },
   );
   await initial;

@@ -7,8 +7,11 @@ import {
   onShutdown,
   renderMetrics,
   startHealthServer,
+  exitWithParent,
   startTelemetry,
 } from '@octomesh/service-kit';
+
+exitWithParent();
 import { loadAuthConfig } from './config.ts';
 import { KvCredentialStore } from './credential-store.ts';
 import { Authenticator } from './domain/authenticator.ts';
