@@ -3,7 +3,7 @@ import {
   mesh,
   RemoteServiceError,
   ServiceUnavailableError,
-  InvalidMessageError,
+  BadReplyError,
 } from '@octomesh/contracts';
 import {
   openBucket,
@@ -39,6 +39,8 @@ function echoEndpoint(tag: string, seen: string[]): EndpointDefinition<Req, Res>
       seen.push(tag);
       await Promise.resolve();
       if (request.checks?.[0]?.topic === 'explode') throw new Error('async failure');
+      if (request.checks?.[0]?.topic === 'slow')
+        await new Promise((resolve) => setTimeout(resolve, 300));
       if (request.checks?.[0]?.topic === 'deadline')
         return { verdicts: [{ ruleId: String(ctx.deadline) }] };
       return {
@@ -198,6 +200,33 @@ describe('nats kit', () => {
     expect(deadline).toBeLessThanOrEqual(Date.now() + 1500);
   });
 
+  test('stopping a service still answers the requests it already took', async () => {
+    const seen: string[] = [];
+    // Its own connection, drained right after stop() as a service's shutdown does.
+    const serviceNc = await connectNats({ servers: server.url, name: 'kit-slow', logger });
+    const slow = await serve(
+      serviceNc,
+      {
+        name: 'kit-slow',
+        version: '1.0.0',
+        description: 'slow',
+        queue: 'kit-slow',
+        endpoints: [{ ...echoEndpoint('slow', seen), subject: 'test.kit.slow' }],
+      },
+      logger,
+    );
+    const pending = call(
+      nc,
+      'test.kit.slow',
+      { checks: [{ topic: 'slow' }] },
+      { timeoutMs: 3000, request: requestCodec, reply: replyCodec },
+    );
+    await waitFor('request taken', () => (seen.length > 0 ? true : undefined));
+    await slow.stop();
+    await serviceNc.drain();
+    expect((await pending).verdicts?.[0]?.reason).toBe('slow:slow');
+  });
+
   test('a bucket made with other settings is brought to the spec by whoever opens it', async () => {
     const loose = await openBucket(nc, { name: 'kit-bucket', history: 5, description: 'old' });
     expect((await loose.status()).history).toBe(5);
@@ -227,7 +256,7 @@ describe('nats kit', () => {
     expect(await watch.ended).toEqual({ expected: true });
   });
 
-  test('a reply that does not decode is an invalid message error', async () => {
+  test('a reply that does not decode is a bad-reply error answered as server unavailable', async () => {
     const sub = nc.subscribe('test.kit.garbage', {
       callback: (_e, m) => {
         m.respond(new Uint8Array([0x0a, 0x05]));
@@ -244,6 +273,7 @@ describe('nats kit', () => {
       },
     ).catch((e: unknown) => e);
     sub.unsubscribe();
-    expect(error).toBeInstanceOf(InvalidMessageError);
+    expect(error).toBeInstanceOf(BadReplyError);
+    expect((error as BadReplyError).reasonCode).toBe(0x88);
   });
 });

@@ -69,6 +69,19 @@ export class InvalidMessageError extends OctomeshError {
   }
 }
 
+/** A called service answered with something that is not a valid reply: the fault is ours (0x88). */
+export class BadReplyError extends OctomeshError {
+  readonly subject: string;
+
+  constructor(subject: string, options: { cause?: unknown } = {}) {
+    super('BAD_REPLY', `bad reply from ${subject}`, {
+      reasonCode: ReasonCodes.serverUnavailable,
+      cause: options.cause,
+    });
+    this.subject = subject;
+  }
+}
+
 /** Configuration is invalid; `problems` lists every bad setting at once. */
 export class ConfigError extends OctomeshError {
   readonly problems: readonly string[];

@@ -3,7 +3,7 @@
 import type { NatsConnection, MsgHdrs } from '@nats-io/nats-core';
 import { errors as natsErrors } from '@nats-io/nats-core';
 import {
-  InvalidMessageError,
+  BadReplyError,
   RemoteServiceError,
   ServiceUnavailableError,
   UnavailableKinds,
@@ -60,9 +60,7 @@ export async function call<Req, Res>(
     try {
       return options.reply.decode(answer.data);
     } catch (error) {
-      throw error instanceof InvalidMessageError
-        ? error
-        : new InvalidMessageError(`bad reply from ${subject}`, { cause: error });
+      throw new BadReplyError(subject, { cause: error });
     }
   } catch (error) {
     span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });

@@ -67,8 +67,8 @@ export interface RunningService {
   counters(endpoint: string): EndpointCounters;
   /** True while the service's subscriptions are alive. */
   isServing(): boolean;
-  /** Stops taking requests; requests in progress finish. */
-  stop(): Promise<void>;
+  /** Stops taking requests and waits (up to `graceMs`) for requests in progress to be answered. */
+  stop(graceMs?: number): Promise<void>;
 }
 
 /** Registers a micro service with its endpoints on `nc`. */
@@ -89,7 +89,7 @@ export async function serve(
     statsHandler: (endpoint) =>
       Promise.resolve(counterSnapshot(counters.get(endpointName(endpoint)))),
   });
-  const log = logger.child({ service: definition.name, instance: service.info().id });
+  const log = logger.child({ micro: definition.name, instance: service.info().id });
   for (const endpoint of definition.endpoints) {
     const endpointCounters: EndpointCounters = {
       requests: 0,
@@ -140,9 +140,14 @@ export async function serve(
     name: definition.name,
     counters: (name) => counterSnapshot(counters.get(name)),
     isServing: () => !stopped && !service.isStopped && !nc.isClosed(),
-    async stop() {
+    async stop(graceMs = 5000) {
       stopped = true;
       await service.stop();
+      // Answers of requests already taken must still go out before NATS is drained.
+      const deadline = Date.now() + graceMs;
+      while (inFlight > 0 && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      if (inFlight > 0) log.warn({ inFlight }, 'stopped with requests still in progress');
     },
   };
 }
