@@ -14,7 +14,7 @@ describe('USP topic templates', () => {
 
   test('take a configured prefix and refuse unusable ones', () => {
     expect(uspTopics('acme/usp').agent('x')).toBe('acme/usp/agent/x');
-    for (const bad of ['', '/a', 'a/', 'a//b', 'a/+', 'a/#', 'a\u0000b']) {
+    for (const bad of ['', '/a', 'a/', 'a//b', 'a/+', 'a/#', 'a\u0000b', '$usp/v1']) {
       expect(validateTopicPrefix(bad)).toBeDefined();
       expect(() => uspTopics(bad)).toThrow(RangeError);
     }

@@ -7,6 +7,9 @@ export const DEFAULT_TOPIC_PREFIX = 'oktopus/usp/v1';
 /** Why a prefix is unusable, or undefined when it is fine. */
 export function validateTopicPrefix(prefix: string): string | undefined {
   if (prefix.length === 0) return 'topic prefix is empty';
+  // A $ prefix would put every device topic among the broker's own ($SYS) topics, out of
+  // reach of wildcard rules [MQTT-4.7.2-1].
+  if (prefix.startsWith('$')) return 'topic prefix must not start with $';
   if (prefix.startsWith('/') || prefix.endsWith('/'))
     return 'topic prefix must not start or end with /';
   if (/[+#]/.test(prefix) || prefix.includes('\u0000'))

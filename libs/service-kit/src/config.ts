@@ -24,6 +24,7 @@ export type ConfigOf<S extends Spec> = {
 export function readConfig<S extends Spec>(
   spec: S,
   env: NodeJS.ProcessEnv = process.env,
+  crossChecks: (config: ConfigOf<S>) => string[] = () => [],
 ): ConfigOf<S> {
   const problems: string[] = [];
   const result: Record<string, unknown> = {};
@@ -42,6 +43,8 @@ export function readConfig<S extends Spec>(
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);
+  const crossProblems = crossChecks(result as ConfigOf<S>);
+  if (crossProblems.length > 0) throw new ConfigError(crossProblems);
   return result as ConfigOf<S>;
 }
 
@@ -118,13 +121,59 @@ export const env = {
       if (urls.length === 0) throw new Error('no URL given');
       for (const url of urls) {
         if (!/^(nats|tls|ws|wss):\/\/[^\s]+$/.test(url))
-          throw new Error(`${url} is not a nats:// URL`);
+          throw new Error('each URL must start with nats://, tls://, ws:// or wss://');
       }
       return urls;
     };
-    return { description, parse, default: parse(defaultValue) };
+    // URLs may carry user:password, so their text is never echoed in errors.
+    return { description, parse, default: parse(defaultValue), secret: true };
   },
   custom<T>(description: string, parse: Parse<T>, defaultValue?: T): Variable<T> {
     return { description, parse, ...(defaultValue !== undefined ? { default: defaultValue } : {}) };
   },
 } as const;
+
+/** pino log levels, as accepted by LOG_LEVEL and `octomesh up --log-level`. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** The variables every service reads: NATS connection, health listener, log level. */
+export function baseServiceSpec(defaultHealthPort: number) {
+  return {
+    NATS_URL: env.natsUrls('comma-separated NATS server URLs', 'nats://127.0.0.1:4222'),
+    NATS_USER: env.optionalString('NATS user name'),
+    NATS_PASSWORD: env.optionalString('NATS password', { secret: true }),
+    NATS_TOKEN: env.optionalString('NATS token', { secret: true }),
+    HEALTH_HOST: env.string('address of the /healthz /readyz /metrics listener', '0.0.0.0'),
+    HEALTH_PORT: env.int(
+      'port of the health listener (0 picks a free one)',
+      defaultHealthPort,
+      0,
+      65535,
+    ),
+    LOG_LEVEL: env.oneOf('pino log level', LOG_LEVELS, 'info'),
+  };
+}
+
+/** The settings of {@link baseServiceSpec}. */
+export type BaseServiceConfig = ConfigOf<ReturnType<typeof baseServiceSpec>>;
+
+/** Reads a service's config or exits with code 2 after printing every problem. */
+export function loadOrExit<T>(service: string, load: () => T): T {
+  try {
+    return load();
+  } catch (error) {
+    process.stderr.write(`${service}: ${(error as Error).message}\n`);
+    process.exit(2);
+  }
+}
+
+/** NATS connection settings from a service config, for connectNats. */
+export function natsSettings(config: BaseServiceConfig, name: string) {
+  return {
+    servers: config.NATS_URL,
+    name,
+    ...(config.NATS_USER !== undefined ? { user: config.NATS_USER } : {}),
+    ...(config.NATS_PASSWORD !== undefined ? { pass: config.NATS_PASSWORD } : {}),
+    ...(config.NATS_TOKEN !== undefined ? { token: config.NATS_TOKEN } : {}),
+  };
+}

@@ -1,19 +1,9 @@
 // Configuration of the acl service, from the environment; every problem is reported at once.
 import { DEFAULT_TOPIC_PREFIX, validateTopicPrefix } from '@octomesh/contracts';
-import { env, readConfig, type ConfigOf } from '@octomesh/service-kit';
+import { baseServiceSpec, env, readConfig, type ConfigOf } from '@octomesh/service-kit';
 
 const spec = {
-  NATS_URL: env.natsUrls('comma-separated NATS server URLs', 'nats://127.0.0.1:4222'),
-  NATS_USER: env.optionalString('NATS user name'),
-  NATS_PASSWORD: env.optionalString('NATS password', { secret: true }),
-  NATS_TOKEN: env.optionalString('NATS token', { secret: true }),
-  HEALTH_HOST: env.string('address of the /healthz /readyz /metrics listener', '0.0.0.0'),
-  HEALTH_PORT: env.int('port of the health listener (0 picks a free one)', 8082, 0, 65535),
-  LOG_LEVEL: env.oneOf(
-    'pino log level',
-    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
-    'info',
-  ),
+  ...baseServiceSpec(8082),
   ACL_TOPIC_PREFIX: env.custom(
     'USP topic prefix of the default policy',
     (raw) => {

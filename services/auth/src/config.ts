@@ -1,19 +1,9 @@
 // Configuration of the auth service, from the environment; every problem is reported at once.
-import { env, readConfig, type ConfigOf } from '@octomesh/service-kit';
+import { baseServiceSpec, env, readConfig, type ConfigOf } from '@octomesh/service-kit';
 import { CertificateMappings, type CertificateMapping } from './domain/certificate-identity.ts';
 
 const spec = {
-  NATS_URL: env.natsUrls('comma-separated NATS server URLs', 'nats://127.0.0.1:4222'),
-  NATS_USER: env.optionalString('NATS user name'),
-  NATS_PASSWORD: env.optionalString('NATS password', { secret: true }),
-  NATS_TOKEN: env.optionalString('NATS token', { secret: true }),
-  HEALTH_HOST: env.string('address of the /healthz /readyz /metrics listener', '0.0.0.0'),
-  HEALTH_PORT: env.int('port of the health listener (0 picks a free one)', 8081, 0, 65535),
-  LOG_LEVEL: env.oneOf(
-    'pino log level',
-    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
-    'info',
-  ),
+  ...baseServiceSpec(8081),
   AUTH_CERT_MAPPING: env.oneOf<CertificateMapping>(
     'which certificate field names the identity (off disables certificate identities)',
     Object.values(CertificateMappings),
@@ -77,9 +67,9 @@ export type AuthConfig = ConfigOf<typeof spec>;
 
 /** Reads and checks the settings. */
 export function loadAuthConfig(source: NodeJS.ProcessEnv = process.env): AuthConfig {
-  const config = readConfig(spec, source);
-  if (config.AUTH_LIMIT_MAX_DELAY_MS < config.AUTH_LIMIT_BASE_DELAY_MS) {
-    throw new Error('AUTH_LIMIT_MAX_DELAY_MS must not be below AUTH_LIMIT_BASE_DELAY_MS');
-  }
-  return config;
+  return readConfig(spec, source, (config) =>
+    config.AUTH_LIMIT_MAX_DELAY_MS < config.AUTH_LIMIT_BASE_DELAY_MS
+      ? ['AUTH_LIMIT_MAX_DELAY_MS must not be below AUTH_LIMIT_BASE_DELAY_MS']
+      : [],
+  );
 }

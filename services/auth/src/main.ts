@@ -1,46 +1,32 @@
-// Wiring only: config → logger → NATS → domain → serve → health → shutdown.
+// Wiring only: config → logger/telemetry → NATS → domain → serve → health → shutdown.
 import { AttemptLimiter, VerificationCache } from '@octomesh/credentials';
 import { connectNats, serve } from '@octomesh/nats-kit';
 import {
   announceHealthPort,
   createLogger,
-  onShutdown,
-  renderMetrics,
-  startHealthServer,
   exitWithParent,
+  loadOrExit,
+  natsSettings,
+  onShutdown,
+  startHealthServer,
   startTelemetry,
 } from '@octomesh/service-kit';
-
-exitWithParent();
 import { loadAuthConfig } from './config.ts';
 import { KvCredentialStore } from './credential-store.ts';
 import { Authenticator } from './domain/authenticator.ts';
+import { authMetrics } from './metrics.ts';
 import { authService } from './service.ts';
 
-const config = (() => {
-  try {
-    return loadAuthConfig();
-  } catch (error) {
-    process.stderr.write(`auth: ${(error as Error).message}\n`);
-    process.exit(2);
-  }
-})();
+exitWithParent();
+const config = loadOrExit('auth', () => loadAuthConfig());
 const logger = createLogger('auth', config.LOG_LEVEL);
 const telemetry = await startTelemetry({ serviceName: 'octomesh-auth' });
-logger.info({ exporting: telemetry.exporting }, 'telemetry started');
 if (config.AUTH_OKTOPUS_DEVICES_AUTH) {
   logger.warn(
     'oktopus devices-auth migration is on: plaintext passwords from devices-auth are accepted',
   );
 }
-const nc = await connectNats({
-  servers: config.NATS_URL,
-  name: 'octomesh-auth',
-  logger,
-  ...(config.NATS_USER !== undefined ? { user: config.NATS_USER } : {}),
-  ...(config.NATS_PASSWORD !== undefined ? { pass: config.NATS_PASSWORD } : {}),
-  ...(config.NATS_TOKEN !== undefined ? { token: config.NATS_TOKEN } : {}),
-});
+const nc = await connectNats({ ...natsSettings(config, 'octomesh-auth'), logger });
 const store = await KvCredentialStore.open(nc, logger, config.AUTH_OKTOPUS_DEVICES_AUTH);
 const cache =
   config.AUTH_CACHE_MAX_ENTRIES === 0
@@ -69,32 +55,10 @@ const service = await serve(
   logger,
 );
 const health = await startHealthServer(config.HEALTH_HOST, config.HEALTH_PORT, {
-  ready: () => service.isServing() && !nc.isClosed() && nc.info !== undefined,
-  metrics: () => {
-    const c = service.counters('authenticate');
-    return renderMetrics([
-      {
-        name: 'octomesh_auth_requests_total',
-        help: 'authenticate requests',
-        type: 'counter',
-        samples: [{ value: c.requests }],
-      },
-      {
-        name: 'octomesh_auth_errors_total',
-        help: 'authenticate requests answered with an error',
-        type: 'counter',
-        samples: [{ value: c.errors }],
-      },
-      {
-        name: 'octomesh_auth_cache_entries',
-        help: 'cached successful verifications',
-        type: 'gauge',
-        samples: [{ value: cache?.size ?? 0 }],
-      },
-    ]);
-  },
+  ready: () => service.isServing() && !nc.isClosed(),
+  metrics: () => authMetrics(service, () => cache?.size ?? 0),
 });
-logger.info({ port: health.port }, 'health listening');
+logger.info({ port: health.port, exporting: telemetry.exporting }, 'auth ready');
 announceHealthPort(health.port);
 onShutdown(logger, [
   { name: 'stop serving', run: () => service.stop() },
