@@ -7,6 +7,11 @@ export function natsUrl(flag: string | undefined): string {
   return flag ?? process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
 }
 
+/** The URL without user:password, for messages. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/[^@/]*@/g, '//***@');
+}
+
 /** Connects, runs `work`, and closes the connection whatever happens. */
 export async function withNats<T>(
   flag: string | undefined,
@@ -22,7 +27,9 @@ export async function withNats<T>(
       timeoutMs: 3000,
     });
   } catch (error) {
-    throw new Error(`cannot reach NATS at ${url}: ${(error as Error).message}`, { cause: error });
+    throw new Error(`cannot reach NATS at ${redactUrl(url)}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   try {
     return await work(nc);

@@ -2,8 +2,15 @@
 // argv is visible to every user of the machine in `ps`.
 import { createInterface } from 'node:readline';
 
-/** Reads one line from stdin (pipe) or asks twice on a terminal without echo. */
+/** Reads one non-empty line from stdin (pipe) or asks twice on a terminal without echo. */
 export async function readPassword(prompt: string): Promise<string> {
+  const password = await readLine(prompt);
+  if (password === '')
+    throw new Error('empty password refused (use --no-password for a certificate-only account)');
+  return password;
+}
+
+async function readLine(prompt: string): Promise<string> {
   if (!process.stdin.isTTY) {
     const chunks: Buffer[] = [];
     for await (const chunk of process.stdin) chunks.push(chunk as Buffer);

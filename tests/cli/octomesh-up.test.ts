@@ -1,7 +1,8 @@
 // `octomesh up` as an operator runs it: one command, a NATS of its own, every service, one
 // "octomesh ready" line, clean stop on SIGTERM.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectNats, discoverServices } from '@octomesh/nats-kit';
@@ -59,15 +60,61 @@ describe('octomesh up', () => {
       } finally {
         await nc.close();
       }
+      const healthPorts = [...readyLine.matchAll(/health :(\d+)/g)].map((m) => Number(m[1]));
+      expect(healthPorts).toHaveLength(2);
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
       expect(output).toContain('octomesh stopped');
       expect(output).not.toContain('s3cret');
+      // Nothing is left behind: NATS and every health port refuse connections.
+      const natsPort = Number(/:(\d+)$/.exec(url!)?.[1]);
+      for (const port of [natsPort, ...healthPorts]) expect(await refuses(port)).toBe(true);
     } finally {
       child.kill('SIGKILL');
       rmSync(dataDir, { recursive: true, force: true });
     }
   }, 90_000);
+});
+
+function refuses(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => resolve(true));
+  });
+}
+
+describe('octomesh up with a leftover server', () => {
+  test('refuses to start while a nats-server of an earlier run still uses the data directory', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'octomesh-up-'));
+    // A process whose command line names nats-server stands in for the leftover server.
+    const fake = spawn('bash', ['-c', 'exec -a nats-server sleep 30']);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      writeFileSync(join(dataDir, 'nats.pid'), String(fake.pid));
+      const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const up = spawn(process.execPath, [
+          'cli/bin/octomesh.js',
+          'up',
+          '--nats-port',
+          '0',
+          '--data-dir',
+          dataDir,
+        ]);
+        let stderr = '';
+        up.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+        up.on('exit', (code) => resolve({ code, stderr }));
+      });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`a nats-server (pid ${fake.pid}) from an earlier run`);
+    } finally {
+      fake.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('octomesh command line', () => {
@@ -98,6 +145,33 @@ describe('octomesh command line', () => {
     expect(result.stderr).toMatch(/topic/);
   });
 
+  test('an empty password is refused', async () => {
+    const result = await octomesh(
+      ['user', 'add', 'x', '--role', 'device'],
+      'nats://127.0.0.1:1',
+      '\n',
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('empty password refused');
+  });
+
+  test('an endpoint id that cannot be a topic level is refused', async () => {
+    const result = await octomesh(
+      ['user', 'add', 'x', '--role', 'device', '--endpoint-id', 'a/+'],
+      'nats://127.0.0.1:1',
+      'pw\n',
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--endpoint-id');
+  });
+
+  test('credentials in a NATS URL never appear in messages', async () => {
+    const result = await octomesh(['user', 'list'], 'nats://admin:hunter2@127.0.0.1:1');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('nats://***@127.0.0.1:1');
+    expect(result.stderr).not.toContain('hunter2');
+  });
+
   test('an unreachable NATS is reported with its URL', async () => {
     const result = await octomesh(['user', 'list'], 'nats://127.0.0.1:1');
     expect(result.code).toBe(1);
@@ -110,10 +184,10 @@ describe('service configuration', () => {
     const child = spawn(process.execPath, ['services/auth/src/main.ts'], {
       env: {
         ...process.env,
-        NATS_URL: 'http://x',
+        NATS_URL: 'http://admin:hunter2@x',
         HEALTH_PORT: '99999',
         AUTH_CERT_MAPPING: 'serial',
-        NATS_PASSWORD: 'hunter2',
+        AUTH_LIMIT_BASE_DELAY_MS: 'soon',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -124,6 +198,7 @@ describe('service configuration', () => {
     expect(stderr).toContain('NATS_URL');
     expect(stderr).toContain('HEALTH_PORT');
     expect(stderr).toContain('AUTH_CERT_MAPPING');
+    expect(stderr).toContain('AUTH_LIMIT_BASE_DELAY_MS');
     expect(stderr).not.toContain('hunter2');
   });
 });

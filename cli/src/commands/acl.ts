@@ -1,9 +1,10 @@
 // octomesh acl add|rm|list|test: rules in KV `mqtt-acl`; `test` asks the running acl service
 // (with explain) so the answer is exactly what brokers get, naming the deciding rule.
 import { parseRule, type AclRule } from '@octomesh/acl-rules';
-import { BucketSpecs, decodeKvKey, encodeKvKey, mesh, Subjects } from '@octomesh/contracts';
+import { BucketSpecs, encodeKvKey, mesh, Subjects } from '@octomesh/contracts';
 import { call, openBucket, protoCodec } from '@octomesh/nats-kit';
 import { parse, UsageError } from '../args.ts';
+import { keyName } from '../key-name.ts';
 import { withNats } from '../nats.ts';
 
 /** Help text of `octomesh acl`. */
@@ -88,7 +89,7 @@ export async function aclCommand(argv: string[]): Promise<void> {
           try {
             found.push(parseRule(entry.json()));
           } catch (error) {
-            found.push({ id: decodeKvKey(key), invalid: (error as Error).message });
+            found.push({ id: keyName(key), invalid: (error as Error).message });
           }
         }
         return found;

@@ -4,12 +4,14 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
+  LOG_LEVELS,
   spawnNatsServer,
   spawnService,
   type NatsServerProcess,
   type ServiceProcess,
 } from '@octomesh/service-kit';
 import { intOption, parse, UsageError } from '../args.ts';
+import { redactUrl } from '../nats.ts';
 
 /** Services `up` runs, in start order. Every new service adds itself here. */
 export const MESH_SERVICES = ['auth', 'acl'] as const;
@@ -58,26 +60,34 @@ export async function upCommand(argv: string[]): Promise<void> {
     ALLOW_ANONYMOUS: values['allow-anonymous'] === true ? 'true' : 'false',
   };
   const logLevel = values['log-level'] ?? 'info';
-  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
-    throw new UsageError('--log-level must be fatal, error, warn, info, debug, trace or silent');
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
   }
   const dataDir = resolve(values['data-dir'] ?? '.octomesh');
 
   let nats: NatsServerProcess | undefined;
   const services: ServiceProcess[] = [];
-  let stopping = false;
-  const stopAll = async (code: number): Promise<never> => {
-    if (!stopping) {
-      stopping = true;
+  let stopping: Promise<void> | undefined;
+  // One orderly stop (services first, NATS last); a second signal while it runs kills
+  // everything and exits non-zero.
+  const stopAll = (code: number): void => {
+    if (stopping !== undefined) return;
+    stopping = (async () => {
       process.stdout.write('octomesh stopping\n');
       await Promise.all(services.map((s) => s.stop()));
       await nats?.stop();
       process.stdout.write('octomesh stopped\n');
-    }
-    process.exit(code);
+      process.exit(code);
+    })();
   };
-  process.on('SIGINT', () => void stopAll(0));
-  process.on('SIGTERM', () => void stopAll(0));
+  const onSignal = (): void => {
+    if (stopping === undefined) return stopAll(0);
+    process.stderr.write('octomesh: second signal, killing everything\n');
+    for (const s of services) s.child.kill('SIGKILL');
+    nats?.child.kill('SIGKILL');
+    process.exit(1);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
 
   try {
     let url = values['nats-url'];
@@ -86,18 +96,20 @@ export async function upCommand(argv: string[]): Promise<void> {
       mkdirSync(storeDir, { recursive: true });
       nats = await spawnNatsServer({
         storeDir,
+        pidFile: join(dataDir, 'nats.pid'),
         port: natsPort === 0 ? -1 : natsPort,
         onLog: (chunk) => chunk.split('\n').forEach((line) => prefixed('nats', line)),
       });
       url = nats.url;
       nats.child.once('exit', (code) => {
-        if (!stopping) {
+        if (stopping === undefined) {
           process.stderr.write(`nats-server exited (${code}); stopping the mesh\n`);
-          void stopAll(1);
+          stopAll(1);
         }
       });
     }
-    process.stdout.write(`octomesh nats ${url}\n`);
+    const shownUrl = redactUrl(url);
+    process.stdout.write(`octomesh nats ${shownUrl}\n`);
     for (const name of MESH_SERVICES) {
       const service = spawnService({
         name,
@@ -107,9 +119,9 @@ export async function upCommand(argv: string[]): Promise<void> {
       });
       services.push(service);
       service.child.once('exit', (code, signal) => {
-        if (!stopping) {
+        if (stopping === undefined) {
           process.stderr.write(`${name} exited (${code ?? signal}); stopping the mesh\n`);
-          void stopAll(1);
+          stopAll(1);
         }
       });
     }
@@ -117,9 +129,9 @@ export async function upCommand(argv: string[]): Promise<void> {
     const ports = await Promise.all(
       services.map(async (s) => `${s.name} health :${await s.healthPort}`),
     );
-    process.stdout.write(`octomesh ready (nats ${url}; ${ports.join(', ')})\n`);
+    process.stdout.write(`octomesh ready (nats ${shownUrl}; ${ports.join(', ')})\n`);
   } catch (error) {
     process.stderr.write(`octomesh up failed: ${(error as Error).message}\n`);
-    await stopAll(1);
+    stopAll(1);
   }
 }

@@ -1,5 +1,5 @@
 // octomesh user add|passwd|disable|enable|rm|list: credential records in KV `mqtt-credentials`.
-import { BucketSpecs, decodeKvKey, encodeKvKey } from '@octomesh/contracts';
+import { BucketSpecs, encodeKvKey, validateEndpointIdForTopic } from '@octomesh/contracts';
 import {
   hashPassword,
   isRole,
@@ -9,6 +9,7 @@ import {
 } from '@octomesh/credentials';
 import { openBucket, type KV } from '@octomesh/nats-kit';
 import { parse, UsageError } from '../args.ts';
+import { keyName } from '../key-name.ts';
 import { withNats } from '../nats.ts';
 import { readPassword } from '../password-input.ts';
 
@@ -54,6 +55,18 @@ async function update(
   await kv.update(encodeKvKey(username), JSON.stringify(next), revision);
 }
 
+// The auth service refuses longer usernames; an account it can never accept is a mistake.
+const MAX_USERNAME_BYTES = 1024;
+
+function checkAccount(username: string, endpointId: string | undefined): void {
+  if (Buffer.byteLength(username) > MAX_USERNAME_BYTES)
+    throw new UsageError(`username longer than ${MAX_USERNAME_BYTES} bytes`);
+  if (endpointId !== undefined) {
+    const problem = validateEndpointIdForTopic(endpointId);
+    if (problem !== undefined) throw new UsageError(`--endpoint-id: ${problem}`);
+  }
+}
+
 /** Runs `octomesh user ...`. */
 export async function userCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parse(argv, options);
@@ -66,6 +79,7 @@ export async function userCommand(argv: string[]): Promise<void> {
   switch (verb) {
     case 'add': {
       const name = needUser();
+      checkAccount(name, values['endpoint-id']);
       const role = values.role;
       if (role === undefined || !isRole(role))
         throw new UsageError('--role must be device, controller or admin');
@@ -135,7 +149,7 @@ export async function userCommand(argv: string[]): Promise<void> {
             found.push({ ...rest, hasPassword: password !== undefined });
           } catch (error) {
             process.stderr.write(
-              `skipping invalid record ${decodeKvKey(key)}: ${(error as Error).message}\n`,
+              `skipping invalid record ${keyName(key)}: ${(error as Error).message}\n`,
             );
           }
         }

@@ -2,6 +2,7 @@
 // development mesh, the test helper for suites. Port -1 lets the server pick a free port
 // itself (no race), read back from its log.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 /** A running nats-server child. */
 export interface NatsServerProcess {
@@ -19,6 +20,11 @@ export interface SpawnNatsOptions {
   /** -1 picks a free port. */
   port?: number;
   startTimeoutMs?: number;
+  /**
+   * Where the server writes its pid. A live nats-server already named there (left by an earlier
+   * run that was killed) is refused with a clear message instead of a port or store conflict.
+   */
+  pidFile?: string;
   /** Called with every chunk the server logs (for prefixing in `octomesh up`). */
   onLog?: (chunk: string) => void;
 }
@@ -31,9 +37,22 @@ export function natsServerBinary(): string {
 /** Starts nats-server with JetStream and waits until it accepts clients. */
 export async function spawnNatsServer(options: SpawnNatsOptions): Promise<NatsServerProcess> {
   const host = options.host ?? '127.0.0.1';
+  if (options.pidFile !== undefined) refuseLeftover(options.pidFile, options.storeDir);
+  const args = [
+    '-a',
+    host,
+    '-p',
+    String(options.port ?? -1),
+    '-js',
+    '-sd',
+    options.storeDir,
+    '-m',
+    '0',
+  ];
+  if (options.pidFile !== undefined) args.push('-P', options.pidFile);
   const child = spawn(
     natsServerBinary(),
-    ['-a', host, '-p', String(options.port ?? -1), '-js', '-sd', options.storeDir, '-m', '0'],
+    args,
     // Own process group: Ctrl-C reaches the parent, which stops the services before NATS.
     { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
@@ -56,6 +75,27 @@ export async function spawnNatsServer(options: SpawnNatsOptions): Promise<NatsSe
     child.stderr?.resume();
   }
   return { url: `nats://${host}:${port}`, port, child, stop: () => stopChild(child) };
+}
+
+function refuseLeftover(pidFile: string, storeDir: string): void {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(pidFile, 'utf8').trim());
+  } catch {
+    return;
+  }
+  if (!Number.isInteger(pid) || pid <= 0) return;
+  let command = '';
+  try {
+    command = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return;
+  }
+  if (command.includes('nats-server')) {
+    throw new Error(
+      `a nats-server (pid ${pid}) from an earlier run still uses ${storeDir}; stop it (kill ${pid}) and start again`,
+    );
+  }
 }
 
 function waitForPort(
