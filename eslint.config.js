@@ -99,6 +99,27 @@ export const moduleBoundaries = [
     },
   },
   {
+    // tests/, bench/ and scripts/ are no Nx projects, so the tag rule does not see them; they
+    // reach NATS through the kit like everyone else.
+    name: 'octomesh/module-boundaries/outside-projects',
+    files: ['tests/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: restrictedImports[1].paths,
+          patterns: [
+            ...restrictedImports[1].patterns,
+            {
+              group: ['@nats-io/*'],
+              message: 'Use @octomesh/nats-kit: only the NATS kit imports @nats-io/*.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     name: 'octomesh/module-boundaries/test-files',
     files: testFiles,
     rules: { '@nx/enforce-module-boundaries': boundaryRule(testFileDepConstraints) },

@@ -25,6 +25,13 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   fi
 fi
 
+# Octomesh needs nats-server 2.9 or later (JetStream KV as used here).
+nats_version=$(nats-server --version | sed -E 's/.*v([0-9]+\.[0-9]+).*/\1/')
+if [ "$(printf '%s\n2.9\n' "$nats_version" | sort -V | head -n1)" != "2.9" ]; then
+  echo "setup: nats-server $nats_version is too old; Octomesh needs 2.9 or later" >&2
+  exit 1
+fi
+
 if ! command -v npm >/dev/null 2>&1; then
   echo "setup: npm is missing; install Node.js (any version with npm 10 or later) first" >&2
   exit 1

@@ -1,27 +1,18 @@
 // The mesh endpoints as a broker calls them, and the echo subjects that stand in for them in
 // the baseline: same codecs, same call path, same deadline.
 import { mesh, Subjects } from '@octomesh/contracts';
-import { call, protoCodec, type NatsConnection } from '@octomesh/nats-kit';
+import { call, MeshCodecs, type NatsConnection } from '@octomesh/nats-kit';
 
 /** Request/reply codecs of mesh.auth.v1.authenticate. */
 export const authCodecs = {
-  request: protoCodec<mesh.auth.v1.IAuthenticateRequest>(
-    mesh.auth.v1.AuthenticateRequest,
-    'AuthenticateRequest',
-  ),
-  reply: protoCodec<mesh.auth.v1.AuthenticateReply>(
-    mesh.auth.v1.AuthenticateReply,
-    'AuthenticateReply',
-  ),
+  request: MeshCodecs.authenticateRequest,
+  reply: MeshCodecs.authenticateReply,
 } as const;
 
 /** Request/reply codecs of mesh.acl.v1.authorize. */
 export const aclCodecs = {
-  request: protoCodec<mesh.acl.v1.IAuthorizeRequest>(
-    mesh.acl.v1.AuthorizeRequest,
-    'AuthorizeRequest',
-  ),
-  reply: protoCodec<mesh.acl.v1.AuthorizeReply>(mesh.acl.v1.AuthorizeReply, 'AuthorizeReply'),
+  request: MeshCodecs.authorizeRequest,
+  reply: MeshCodecs.authorizeReply,
 } as const;
 
 /** What the echo service imitates. */

@@ -1,23 +1,13 @@
 // Thin typed clients for the mesh endpoints, used by the end-to-end tests.
 import { mesh, Subjects } from '@octomesh/contracts';
-import { call, protoCodec, type NatsConnection } from '@octomesh/nats-kit';
+import { call, MeshCodecs, type NatsConnection } from '@octomesh/nats-kit';
 
-const authRequest = protoCodec<mesh.auth.v1.IAuthenticateRequest>(
-  mesh.auth.v1.AuthenticateRequest,
-  'AuthenticateRequest',
-);
-const authReply = protoCodec<mesh.auth.v1.AuthenticateReply>(
-  mesh.auth.v1.AuthenticateReply,
-  'AuthenticateReply',
-);
-const aclRequest = protoCodec<mesh.acl.v1.IAuthorizeRequest>(
-  mesh.acl.v1.AuthorizeRequest,
-  'AuthorizeRequest',
-);
-const aclReply = protoCodec<mesh.acl.v1.AuthorizeReply>(
-  mesh.acl.v1.AuthorizeReply,
-  'AuthorizeReply',
-);
+const {
+  authenticateRequest: authRequest,
+  authenticateReply: authReply,
+  authorizeRequest: aclRequest,
+  authorizeReply: aclReply,
+} = MeshCodecs;
 
 /** Asks the auth service, as a broker would. */
 export function authenticate(

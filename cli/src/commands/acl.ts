@@ -2,7 +2,7 @@
 // (with explain) so the answer is exactly what brokers get, naming the deciding rule.
 import { parseRule, type AclRule } from '@octomesh/acl-rules';
 import { BucketSpecs, encodeKvKey, mesh, Subjects } from '@octomesh/contracts';
-import { call, openBucket, protoCodec } from '@octomesh/nats-kit';
+import { call, MeshCodecs, openBucket } from '@octomesh/nats-kit';
 import { parse, UsageError } from '../args.ts';
 import { keyName } from '../key-name.ts';
 import { withNats } from '../nats.ts';
@@ -29,15 +29,6 @@ const options = {
   'client-id': { type: 'string' },
   json: { type: 'boolean' },
 } as const;
-
-const requestCodec = protoCodec<mesh.acl.v1.IAuthorizeRequest>(
-  mesh.acl.v1.AuthorizeRequest,
-  'AuthorizeRequest',
-);
-const replyCodec = protoCodec<mesh.acl.v1.AuthorizeReply>(
-  mesh.acl.v1.AuthorizeReply,
-  'AuthorizeReply',
-);
 
 /** Runs `octomesh acl ...`. */
 export async function aclCommand(argv: string[]): Promise<void> {
@@ -132,7 +123,11 @@ export async function aclCommand(argv: string[]): Promise<void> {
             ],
             explain: true,
           },
-          { timeoutMs: 3000, request: requestCodec, reply: replyCodec },
+          {
+            timeoutMs: 3000,
+            request: MeshCodecs.authorizeRequest,
+            reply: MeshCodecs.authorizeReply,
+          },
         ),
       );
       const verdict = reply.verdicts[0];

@@ -1,4 +1,3 @@
 export * from './nats-server.ts';
-export * from './free-port.ts';
 export * from './wait-for.ts';
 export * from './service-process.ts';

@@ -50,7 +50,7 @@ export async function startNatsServer(options: StartNatsOptions = {}): Promise<T
 
 async function startContainer(): Promise<TestNatsServer> {
   const { NatsContainer } = await import('@testcontainers/nats');
-  const container = await new NatsContainer('nats:2.10-alpine').withJetStream().start();
+  const container = await new NatsContainer('nats:2.9-alpine').withJetStream().start();
   const port = container.getMappedPort(4222);
   let stopped = false;
   return {
