@@ -2,6 +2,7 @@
 // that silently lost NATS answers nothing and looks healthy.
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/nats-core';
+import { OctomeshError } from '@octomesh/contracts';
 import type { Logger } from 'pino';
 
 /**
@@ -42,7 +43,8 @@ export async function connectNats(options: NatsConnectOptions): Promise<NatsConn
   options.logger.info({ server: nc.getServer(), version: nc.info?.version }, 'nats connected');
   if (!serverAtLeast(nc, MIN_SERVER.major, MIN_SERVER.minor)) {
     await nc.close();
-    throw new Error(
+    throw new OctomeshError(
+      'NATS_SERVER_TOO_OLD',
       `nats-server ${serverVersion(nc)} is older than ${MIN_SERVER.major}.${MIN_SERVER.minor}, the minimum Octomesh supports`,
     );
   }

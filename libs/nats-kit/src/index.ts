@@ -7,3 +7,4 @@ export * from './trace-headers.ts';
 export type { NatsConnection, Subscription, Msg, MsgHdrs } from '@nats-io/nats-core';
 export * from './deadline-header.ts';
 export * from './mesh-codecs.ts';
+export * from './discover.ts';

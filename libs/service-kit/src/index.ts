@@ -6,3 +6,4 @@ export * from './metrics.ts';
 export * from './nats-server-process.ts';
 export * from './service-process.ts';
 export * from './telemetry.ts';
+export * from './stop-child.ts';

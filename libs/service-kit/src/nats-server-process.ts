@@ -3,6 +3,7 @@
 // itself (no race), read back from its log.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { stopChild } from './stop-child.ts';
 
 /** A running nats-server child. */
 export interface NatsServerProcess {
@@ -143,18 +144,5 @@ function waitForPort(
     child.stderr?.on('data', onData);
     child.once('exit', onExit);
     child.once('error', onError);
-  });
-}
-
-/** Sends SIGTERM, then SIGKILL after `graceMs`, and waits for the exit. */
-export function stopChild(child: ChildProcess, graceMs = 5000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
   });
 }

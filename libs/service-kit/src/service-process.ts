@@ -2,7 +2,7 @@
 // tests): the child tells its health port over IPC, and readiness is its /readyz.
 import { fork, type ChildProcess } from 'node:child_process';
 import { get } from 'node:http';
-import { stopChild } from './nats-server-process.ts';
+import { stopChild } from './stop-child.ts';
 
 /** A service child process. */
 export interface ServiceProcess {
