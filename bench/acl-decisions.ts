@@ -9,7 +9,7 @@ import { DEFAULT_TOPIC_PREFIX, mesh, ReasonCodes, uspTopics } from '@octomesh/co
 import { env } from '@octomesh/service-kit';
 import { authorizeAt, EchoSubjects, ServiceSubjects, type Target } from './support/clients.ts';
 import { runClosedLoop, runOpenLoop, type Operation } from './support/load.ts';
-import { startBenchMesh, type BenchMesh } from './support/mesh.ts';
+import { runBench, type BenchMesh } from './support/mesh.ts';
 import { describeOptions, loadBenchOptions, SERVICE_LOG_LEVELS } from './support/options.ts';
 import { formatRatio, printHeader, printNote, printPhase, printSection } from './support/report.ts';
 import { median, percentile, requestRate, unitRate, type PhaseResult } from './support/stats.ts';
@@ -291,16 +291,4 @@ async function main(bench: BenchMesh): Promise<boolean> {
   return failures === 0 && aclStats.errors === 0;
 }
 
-const bench = await startBenchMesh('bench-acl-decisions', options.BENCH_LOG_LEVEL);
-let ok = false;
-try {
-  ok = await main(bench);
-} catch (error) {
-  // Interrupted: the signal handler already said so and is tearing the mesh down.
-  if (!bench.signal.aborted) {
-    process.stderr.write(`acl-decisions failed: ${(error as Error).stack ?? String(error)}\n`);
-  }
-} finally {
-  await bench.stop();
-}
-process.exitCode = ok ? 0 : 1;
+await runBench('acl-decisions', options.BENCH_LOG_LEVEL, main);

@@ -15,7 +15,7 @@ import { openExistingBucket } from '@octomesh/nats-kit';
 import { env } from '@octomesh/service-kit';
 import { authenticateAt, EchoSubjects, ServiceSubjects, type Target } from './support/clients.ts';
 import { runClosedLoop, type Operation } from './support/load.ts';
-import { startBenchMesh, type BenchMesh } from './support/mesh.ts';
+import { runBench, type BenchMesh } from './support/mesh.ts';
 import { describeOptions, loadBenchOptions, SERVICE_LOG_LEVELS } from './support/options.ts';
 import { formatRatio, printHeader, printNote, printPhase, printSection } from './support/report.ts';
 import { median, percentile, requestRate, type PhaseResult } from './support/stats.ts';
@@ -239,16 +239,4 @@ async function main(bench: BenchMesh): Promise<boolean> {
   return failures === 0 && authStats.errors === 0;
 }
 
-const bench = await startBenchMesh('bench-auth-storm', options.BENCH_LOG_LEVEL);
-let ok = false;
-try {
-  ok = await main(bench);
-} catch (error) {
-  // Interrupted: the signal handler already said so and is tearing the mesh down.
-  if (!bench.signal.aborted) {
-    process.stderr.write(`auth-storm failed: ${(error as Error).stack ?? String(error)}\n`);
-  }
-} finally {
-  await bench.stop();
-}
-process.exitCode = ok ? 0 : 1;
+await runBench('auth-storm', options.BENCH_LOG_LEVEL, main);

@@ -150,3 +150,27 @@ function problemOf(line: string): string | undefined {
     return 'non-log output';
   }
 }
+
+/**
+ * Runs one benchmark on a fresh mesh: starts it, runs `main`, always tears it down, and sets
+ * the exit code (non-zero when `main` reports failures or throws).
+ */
+export async function runBench(
+  name: string,
+  logLevel: ServiceLogLevel,
+  main: (bench: BenchMesh) => Promise<boolean>,
+): Promise<void> {
+  const bench = await startBenchMesh(`bench-${name}`, logLevel);
+  let ok = false;
+  try {
+    ok = await main(bench);
+  } catch (error) {
+    // Interrupted: the signal handler already said so and is tearing the mesh down.
+    if (!bench.signal.aborted) {
+      process.stderr.write(`${name} failed: ${(error as Error).stack ?? String(error)}\n`);
+    }
+  } finally {
+    await bench.stop();
+  }
+  process.exitCode = ok ? 0 : 1;
+}
