@@ -1,0 +1,257 @@
+// The engine: sessions, the subscription index, retained messages and routing. Listeners hand
+// it duplex streams; deciders (auth, acl) and stores come in through interfaces, so the engine
+// has no NATS inside and runs the same in tests and in the broker service.
+import type { Duplex } from 'node:stream';
+import { randomUUID } from 'node:crypto';
+import { ReasonCodes } from '@octomesh/contracts';
+import { Connection } from './connection.ts';
+import { DEFAULT_LIMITS, type EngineLimits } from './limits.ts';
+import { silentLogger, type EngineLogger } from './logger.ts';
+import { MemoryRetainedStore } from './memory-retained-store.ts';
+import type { RetainedStore } from './retained-store.ts';
+import { Session, type SessionDelivery } from './session.ts';
+import { SharedGroups } from './shared-groups.ts';
+import { mergeOverlapping, SubscriptionIndex, type Subscription } from './subscription-index.ts';
+import type { ConnectionMeta, Deciders, EngineIdentity, Message } from './types.ts';
+
+/** What the engine is built from. */
+export interface EngineOptions {
+  deciders: Deciders;
+  limits?: Partial<EngineLimits>;
+  retained?: RetainedStore;
+  logger?: EngineLogger;
+  /** USP topic prefix: CONNACK tells agents `<prefix>/agent/<endpoint id>`. */
+  uspTopicPrefix?: string;
+}
+
+/** Engine-wide counters ($SYS, metrics). */
+export interface EngineCounters {
+  connectionsAccepted: number;
+  connectsRefused: number;
+  messagesReceived: number;
+  messagesRouted: number;
+  publishDenied: number;
+  subscribeDenied: number;
+  slowSubscribersDisconnected: number;
+  sessionsTakenOver: number;
+}
+
+/** Observers of connection lifecycle (broker events). */
+export interface EngineEvents {
+  onConnected?(connection: Connection, sessionPresent: boolean): void;
+  onDisconnected?(
+    connection: Connection,
+    reasonCode: number,
+    reason: string,
+    willSent: boolean,
+  ): void;
+}
+
+/** The MQTT engine. */
+export class Engine {
+  readonly limits: EngineLimits;
+  readonly deciders: Deciders;
+  readonly retained: RetainedStore;
+  readonly logger: EngineLogger;
+  readonly uspTopicPrefix: string | undefined;
+  readonly index = new SubscriptionIndex();
+  readonly #shared = new SharedGroups();
+  readonly sessions = new Map<string, Session>();
+  readonly connections = new Map<string, Connection>();
+  readonly counters: EngineCounters = {
+    connectionsAccepted: 0,
+    connectsRefused: 0,
+    messagesReceived: 0,
+    messagesRouted: 0,
+    publishDenied: 0,
+    subscribeDenied: 0,
+    slowSubscribersDisconnected: 0,
+    sessionsTakenOver: 0,
+  };
+  events: EngineEvents = {};
+  readonly #open = new Set<Connection>();
+  readonly #pendingWills = new Map<string, NodeJS.Timeout>();
+
+  constructor(options: EngineOptions) {
+    this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.deciders = options.deciders;
+    this.retained = options.retained ?? new MemoryRetainedStore();
+    this.logger = options.logger ?? silentLogger;
+    this.uspTopicPrefix = options.uspTopicPrefix;
+  }
+
+  /** Takes a new client stream from a listener. */
+  accept(stream: Duplex, meta: ConnectionMeta): Connection {
+    this.counters.connectionsAccepted++;
+    const connection = new Connection(this, stream, meta);
+    this.#open.add(connection);
+    stream.once('close', () => this.#open.delete(connection));
+    return connection;
+  }
+
+  /** Open connections (connected or not). */
+  get openConnections(): number {
+    return this.#open.size;
+  }
+
+  /** A fresh client identifier for a CONNECT without one [MQTT-3.1.3-6]. */
+  assignClientId(): string {
+    return `octomesh-${randomUUID()}`;
+  }
+
+  /**
+   * Attaches an authenticated connection to its session. A client id held by another
+   * identity is refused (false): no device can knock another offline by reusing its id.
+   */
+  attach(
+    connection: Connection,
+    identity: EngineIdentity,
+    cleanStart: boolean,
+    expirySeconds: number,
+  ): { ok: boolean; sessionPresent: boolean } {
+    const clientId = connection.clientId;
+    const existing = this.sessions.get(clientId);
+    if (existing !== undefined && existing.identity.subject !== identity.subject) {
+      return { ok: false, sessionPresent: false };
+    }
+    const previous = this.connections.get(clientId);
+    if (previous !== undefined && previous !== connection) {
+      // Session takeover [MQTT-3.1.4-3]: the old connection ends with 0x8E, without its will
+      // when the session continues.
+      this.counters.sessionsTakenOver++;
+      previous.normalDisconnect = !cleanStart;
+      previous.close(ReasonCodes.sessionTakenOver, 'session taken over');
+    }
+    this.#cancelWill(clientId);
+    let session = existing;
+    let sessionPresent = false;
+    if (session !== undefined && !cleanStart) {
+      sessionPresent = true;
+      clearTimeout(session.expiryTimer);
+      session.identity = identity;
+      session.expirySeconds = expirySeconds;
+    } else {
+      if (session !== undefined) this.#endSession(session);
+      session = new Session(clientId, identity, expirySeconds, this.limits.maxQueuedMessages);
+      this.sessions.set(clientId, session);
+    }
+    connection.session = session;
+    this.connections.set(clientId, connection);
+    return { ok: true, sessionPresent };
+  }
+
+  /** Called by a connection that was connected and has ended. */
+  disconnected(connection: Connection, reasonCode: number, reason: string): void {
+    const session = connection.session;
+    if (session === undefined || this.connections.get(connection.clientId) !== connection) {
+      this.events.onDisconnected?.(connection, reasonCode, reason, false);
+      return;
+    }
+    this.connections.delete(connection.clientId);
+    session.link = undefined;
+    let willSent = false;
+    if (!connection.normalDisconnect && connection.will !== undefined) {
+      willSent = this.#scheduleWill(
+        connection.clientId,
+        connection.will.message,
+        Math.min(connection.will.delaySeconds, session.expirySeconds),
+      );
+    }
+    if (session.expirySeconds === 0) {
+      this.#endSession(session);
+    } else {
+      session.expiryTimer = setTimeout(
+        () => this.#endSession(session),
+        session.expirySeconds * 1000,
+      );
+      session.expiryTimer.unref();
+    }
+    this.events.onDisconnected?.(connection, reasonCode, reason, willSent);
+  }
+
+  #scheduleWill(clientId: string, message: Message, delaySeconds: number): boolean {
+    if (delaySeconds <= 0) {
+      void this.publish(message);
+      return true;
+    }
+    // Will Delay Interval [MQTT-3.1.3-9]: a reconnect before it passes cancels the will.
+    const timer = setTimeout(() => {
+      this.#pendingWills.delete(clientId);
+      void this.publish(message);
+    }, delaySeconds * 1000);
+    timer.unref();
+    this.#pendingWills.set(clientId, timer);
+    return true;
+  }
+
+  #cancelWill(clientId: string): void {
+    const timer = this.#pendingWills.get(clientId);
+    if (timer !== undefined) {
+      clearTimeout(timer);
+      this.#pendingWills.delete(clientId);
+    }
+  }
+
+  #endSession(session: Session): void {
+    clearTimeout(session.expiryTimer);
+    this.index.removeClient(session.clientId);
+    session.reset();
+    if (this.sessions.get(session.clientId) === session) this.sessions.delete(session.clientId);
+  }
+
+  /** Stores a retained message (if flagged) and routes the message to every matching session. */
+  async publish(message: Message): Promise<void> {
+    if (message.retain) {
+      await this.retained.set({
+        topic: message.topic,
+        payload: message.payload,
+        qos: message.qos,
+        properties: message.properties as Record<string, unknown>,
+        ...(message.expiresAt !== undefined ? { expiresAt: message.expiresAt } : {}),
+      });
+    }
+    this.route(message);
+  }
+
+  /**
+   * Delivers a message to every session whose subscriptions match its topic: one copy per
+   * client (overlaps merged), one member per shared group, preferring connected members.
+   */
+  route(message: Message): void {
+    const matches = this.index.match(message.topic);
+    if (matches.length === 0) return;
+    const { deliveries, unplaced } = this.#shared.select(
+      matches,
+      (member) => this.sessions.get(member.clientId)?.link !== undefined,
+    );
+    let targets: readonly Subscription[] = deliveries;
+    if (unplaced.length > 0) {
+      // Every member of a group is offline: one of their sessions keeps the message.
+      const extra = unplaced.flatMap((g) => this.#shared.pick(g.group, g.filter, g.members) ?? []);
+      targets = [...deliveries, ...extra];
+    }
+    for (const copy of mergeOverlapping(targets, message.publisherClientId)) {
+      const session = this.sessions.get(copy.clientId);
+      if (session === undefined) continue;
+      const delivery: SessionDelivery = {
+        message,
+        qos: Math.min(message.qos, copy.qos) as SessionDelivery['qos'],
+        // Retain As Published keeps the flag; otherwise forwarded messages carry 0 [MQTT-3.3.1-12, -13].
+        retain: copy.retainAsPublished ? message.retain : false,
+        subscriptionIds: copy.subscriptionIdentifiers,
+      };
+      session.deliver(delivery);
+      this.counters.messagesRouted++;
+    }
+  }
+
+  /** Rules changed: every session asks again. */
+  invalidateDecisions(): void {
+    for (const session of this.sessions.values()) session.decisions.clear();
+  }
+
+  /** Closes every connection with the given reason (shutdown: 0x8B). */
+  closeAll(reasonCode: number = ReasonCodes.serverShuttingDown): void {
+    for (const connection of [...this.#open]) connection.close(reasonCode, 'server shutting down');
+  }
+}

@@ -1,0 +1,51 @@
+// One handler per packet type; this table routes a parsed packet to it and enforces which
+// packets may come when.
+import type { Packet } from 'mqtt-packet';
+import { ReasonCodes } from '@octomesh/contracts';
+import type { Connection } from '../connection.ts';
+import { handlePuback, handlePubcomp, handlePubrec, handlePubrel } from './acks.ts';
+import { handleAuth } from './auth.ts';
+import { handleConnect } from './connect.ts';
+import { handleDisconnect } from './disconnect.ts';
+import { handlePingreq } from './pingreq.ts';
+import { handlePublish } from './publish.ts';
+import { handleSubscribe } from './subscribe.ts';
+import { handleUnsubscribe } from './unsubscribe.ts';
+
+/** Hands a packet to its handler. */
+export async function dispatch(connection: Connection, packet: Packet): Promise<void> {
+  if (connection.state === 'awaiting-connect') {
+    // The first packet must be CONNECT [MQTT-3.1.0-1]; anything else ends the connection.
+    if (packet.cmd !== 'connect') return connection.destroy('packet before CONNECT');
+    return handleConnect(connection, packet);
+  }
+  if (connection.state !== 'connected') return;
+  switch (packet.cmd) {
+    case 'connect':
+      // A second CONNECT is a protocol violation [MQTT-3.1.0-2].
+      return connection.close(ReasonCodes.protocolError, 'second CONNECT');
+    case 'publish':
+      return handlePublish(connection, packet);
+    case 'puback':
+      return handlePuback(connection, packet);
+    case 'pubrec':
+      return handlePubrec(connection, packet);
+    case 'pubrel':
+      return handlePubrel(connection, packet);
+    case 'pubcomp':
+      return handlePubcomp(connection, packet);
+    case 'subscribe':
+      return handleSubscribe(connection, packet);
+    case 'unsubscribe':
+      return handleUnsubscribe(connection, packet);
+    case 'pingreq':
+      return handlePingreq(connection);
+    case 'disconnect':
+      return handleDisconnect(connection, packet);
+    case 'auth':
+      return handleAuth(connection, packet);
+    default:
+      // Server-to-client packets from a client are protocol errors.
+      return connection.close(ReasonCodes.protocolError, `unexpected ${packet.cmd}`);
+  }
+}

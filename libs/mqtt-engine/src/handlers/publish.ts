@@ -1,0 +1,131 @@
+// Inbound PUBLISH: resolve the topic alias, validate, authorize (cached), apply QoS 1/2 flow
+// control, store retained, route, acknowledge.
+import type { IPublishPacket } from 'mqtt-packet';
+import { validateTopicName } from '@octomesh/acl-rules';
+import { ReasonCodes } from '@octomesh/contracts';
+import type { Connection } from '../connection.ts';
+import { RetainedStoreFullError } from '../retained-store.ts';
+import type { Message } from '../types.ts';
+import { authorizeOne } from './authorize.ts';
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function isUtf8(payload: Buffer): boolean {
+  try {
+    utf8.decode(payload);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Handles a PUBLISH from the client. */
+export async function handlePublish(connection: Connection, packet: IPublishPacket): Promise<void> {
+  const engine = connection.engine;
+  const session = connection.session!;
+  const identity = connection.identity!;
+  const v5 = connection.protocolVersion === 5;
+  const props = { ...(packet.properties ?? {}) };
+
+  // Topic alias [MQTT-3.3.2-8..12].
+  let topic = packet.topic;
+  const alias = props.topicAlias;
+  if (alias !== undefined) {
+    if (alias === 0 || alias > engine.limits.topicAliasMaximum) {
+      return connection.close(ReasonCodes.topicAliasInvalid, 'topic alias out of range');
+    }
+    if (topic === '') {
+      const known = connection.topicAliases.get(alias);
+      if (known === undefined)
+        return connection.close(ReasonCodes.protocolError, 'unknown topic alias');
+      topic = known;
+    } else {
+      connection.topicAliases.set(alias, topic);
+    }
+    delete props.topicAlias;
+  }
+  const problem = validateTopicName(topic) ?? topicLimitProblem(connection, topic);
+  if (problem !== undefined) return connection.close(ReasonCodes.topicNameInvalid, problem);
+  if (props.responseTopic !== undefined && validateTopicName(props.responseTopic) !== undefined) {
+    // A Response Topic must be a topic name, never a filter [MQTT-3.3.2-14].
+    return connection.close(ReasonCodes.protocolError, 'invalid response topic');
+  }
+  if ((props as { subscriptionIdentifier?: unknown }).subscriptionIdentifier !== undefined) {
+    // Clients must not send subscription identifiers [MQTT-3.3.4-6].
+    return connection.close(ReasonCodes.protocolError, 'subscription identifier from client');
+  }
+  if (packet.qos === 2 && session.awaitingRelease.has(packet.messageId!)) {
+    // A duplicate of a QoS 2 PUBLISH we already routed: acknowledge again, do not route twice.
+    connection.write({ cmd: 'pubrec', messageId: packet.messageId! });
+    return;
+  }
+  if (packet.qos === 2 && session.awaitingRelease.size >= engine.limits.receiveMaximum) {
+    return connection.close(ReasonCodes.receiveMaximumExceeded, 'receive maximum exceeded');
+  }
+  engine.counters.messagesReceived++;
+
+  const ack = (reasonCode: number, reason?: string): void => {
+    if (packet.qos === 0) return;
+    const cmd = packet.qos === 1 ? 'puback' : 'pubrec';
+    connection.write(
+      v5 && reasonCode !== ReasonCodes.success
+        ? {
+            cmd,
+            messageId: packet.messageId!,
+            reasonCode,
+            ...(reason && connection.requestProblemInformation
+              ? { properties: { reasonString: reason } }
+              : {}),
+          }
+        : { cmd, messageId: packet.messageId! },
+    );
+  };
+
+  if (props.payloadFormatIndicator === true && !isUtf8(packet.payload as Buffer)) {
+    // Payload announced as UTF-8 but is not [MQTT-3.3.2-4]: 0x99.
+    if (packet.qos === 0)
+      return connection.close(ReasonCodes.payloadFormatInvalid, 'payload is not UTF-8');
+    return ack(ReasonCodes.payloadFormatInvalid, 'payload is not UTF-8');
+  }
+
+  const verdict = await authorizeOne(connection, identity, 'publish', topic);
+  if (!verdict.allow) {
+    engine.counters.publishDenied++;
+    engine.logger.info(
+      { clientId: connection.clientId, role: identity.role, reasonCode: verdict.reasonCode },
+      'publish denied',
+    );
+    // 3.1.1 has no negative PUBACK: the message is acknowledged and dropped [MQTT-3.3.5-2].
+    return ack(v5 ? verdict.reasonCode : ReasonCodes.success, 'not authorized');
+  }
+
+  const expiry = props.messageExpiryInterval;
+  const message: Message = {
+    topic,
+    payload: Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload),
+    qos: packet.qos,
+    retain: packet.retain,
+    properties: props,
+    expiresAt: expiry !== undefined ? Date.now() + expiry * 1000 : undefined,
+    publisherClientId: connection.clientId,
+  };
+  try {
+    await engine.publish(message);
+  } catch (error) {
+    if (!(error instanceof RetainedStoreFullError)) throw error;
+    // No room to retain it: refused whole (not routed), never silently lost [MQTT-3.3.1-5].
+    engine.logger.warn({ clientId: connection.clientId }, 'retained store full, publish refused');
+    return ack(ReasonCodes.quotaExceeded, 'retained store full');
+  }
+  if (packet.qos === 2) session.awaitingRelease.add(packet.messageId!);
+  ack(ReasonCodes.success);
+}
+
+function topicLimitProblem(connection: Connection, topic: string): string | undefined {
+  const limits = connection.engine.limits;
+  if (Buffer.byteLength(topic) > limits.maxTopicBytes)
+    return `topic longer than ${limits.maxTopicBytes} bytes`;
+  if (topic.split('/').length > limits.maxTopicLevels)
+    return `topic deeper than ${limits.maxTopicLevels} levels`;
+  return undefined;
+}

@@ -1,0 +1,111 @@
+// SUBSCRIBE: validate every filter, authorize them in one batch (cached), add the granted ones
+// to the index, answer SUBACK in request order, then send retained messages per Retain Handling.
+import type { ISubscribePacket, QoS } from 'mqtt-packet';
+import { parseSubscriptionFilter } from '@octomesh/acl-rules';
+import { ReasonCodes } from '@octomesh/contracts';
+import type { Connection } from '../connection.ts';
+import { v3SubackCode } from '../reason-mapping.ts';
+import type { TopicCheck } from '../types.ts';
+import { authorizeMany } from './authorize.ts';
+
+/** Handles SUBSCRIBE. */
+export async function handleSubscribe(
+  connection: Connection,
+  packet: ISubscribePacket,
+): Promise<void> {
+  const engine = connection.engine;
+  const session = connection.session!;
+  const identity = connection.identity!;
+  const v5 = connection.protocolVersion === 5;
+  const subscriptionIdentifier = (
+    packet.properties as { subscriptionIdentifier?: number } | undefined
+  )?.subscriptionIdentifier;
+  const codes: number[] = new Array<number>(packet.subscriptions.length).fill(
+    ReasonCodes.unspecifiedError,
+  );
+  const toCheck: { index: number; check: TopicCheck }[] = [];
+  packet.subscriptions.forEach((sub, index) => {
+    const parsed = parseSubscriptionFilter(sub.topic);
+    if (!parsed.ok) {
+      codes[index] = ReasonCodes.topicFilterInvalid;
+      return;
+    }
+    if (parsed.group !== undefined && sub.nl === true) {
+      // No Local on a shared subscription is a protocol error [MQTT-3.8.3-4].
+      codes[index] = ReasonCodes.protocolError;
+      return;
+    }
+    if (
+      Buffer.byteLength(parsed.filter) > engine.limits.maxTopicBytes ||
+      parsed.filter.split('/').length > engine.limits.maxTopicLevels
+    ) {
+      codes[index] = ReasonCodes.topicFilterInvalid;
+      return;
+    }
+    toCheck.push({ index, check: { action: 'subscribe', topic: sub.topic } });
+  });
+  if (codes.includes(ReasonCodes.protocolError)) {
+    return connection.close(ReasonCodes.protocolError, 'no local on a shared subscription');
+  }
+  const verdicts = await authorizeMany(
+    connection,
+    identity,
+    toCheck.map((c) => c.check),
+  );
+  const retainedToSend: { filter: string; qos: QoS; rap: boolean }[] = [];
+  toCheck.forEach(({ index }, i) => {
+    const verdict = verdicts[i]!;
+    const sub = packet.subscriptions[index]!;
+    if (!verdict.allow) {
+      engine.counters.subscribeDenied++;
+      codes[index] = verdict.reasonCode >= 0x80 ? verdict.reasonCode : ReasonCodes.notAuthorized;
+      return;
+    }
+    const parsed = parseSubscriptionFilter(sub.topic);
+    if (!parsed.ok) return;
+    const qos = Math.min(sub.qos, 2) as QoS;
+    const { replaced } = engine.index.add({
+      clientId: connection.clientId,
+      filter: parsed.filter,
+      ...(parsed.group !== undefined ? { shareGroup: parsed.group } : {}),
+      options: {
+        qos,
+        noLocal: sub.nl === true,
+        retainAsPublished: sub.rap === true,
+        retainHandling: (sub.rh ?? 0) as 0 | 1 | 2,
+        ...(subscriptionIdentifier !== undefined ? { subscriptionIdentifier } : {}),
+      },
+    });
+    codes[index] = qos;
+    const handling = sub.rh ?? 0;
+    // Retained messages: not for shared subscriptions; Retain Handling 0 always, 1 only for a
+    // new subscription, 2 never [MQTT-3.3.1-9..11].
+    if (parsed.group === undefined && (handling === 0 || (handling === 1 && !replaced))) {
+      retainedToSend.push({ filter: parsed.filter, qos, rap: sub.rap === true });
+    }
+  });
+  connection.write({
+    cmd: 'suback',
+    messageId: packet.messageId,
+    granted: v5 ? codes : codes.map(v3SubackCode),
+  });
+  for (const { filter, qos } of retainedToSend) {
+    for (const retained of await engine.retained.match(filter)) {
+      session.deliver({
+        message: {
+          topic: retained.topic,
+          payload: retained.payload,
+          qos: retained.qos,
+          retain: true,
+          properties: (retained.properties ?? {}) as never,
+          expiresAt: retained.expiresAt,
+          publisherClientId: '',
+        },
+        qos: Math.min(retained.qos, qos) as QoS,
+        // Retained messages sent on subscribe keep the retain flag [MQTT-3.3.1-8].
+        retain: true,
+        subscriptionIds: subscriptionIdentifier !== undefined ? [subscriptionIdentifier] : [],
+      });
+    }
+  }
+}

@@ -1,0 +1,38 @@
+// Every value CONNACK advertises and every limit the engine enforces, with safe defaults.
+
+/** Engine limits; all configurable by the broker service. */
+export interface EngineLimits {
+  /** A connection that sends no CONNECT in this time is closed (OBUSPA opens idle probes). */
+  connectTimeoutMs: number;
+  /** Largest packet accepted, in bytes; larger ones end the connection with 0x95. */
+  maxPacketSize: number;
+  /** Our Receive Maximum: QoS 1/2 PUBLISHes a client may have unacknowledged towards us. */
+  receiveMaximum: number;
+  /** Highest keep-alive accepted; larger requests get this as Server Keep Alive. */
+  maxKeepAliveSeconds: number;
+  /** Topic aliases a client may use towards us. */
+  topicAliasMaximum: number;
+  /** Longest topic in bytes and deepest topic in levels. */
+  maxTopicBytes: number;
+  maxTopicLevels: number;
+  /** Messages queued per session for delivery (QoS 0 dropped first when full). */
+  maxQueuedMessages: number;
+  /** Deadline for an auth or acl answer. */
+  deciderTimeoutMs: number;
+  /** Longest session expiry granted, in seconds. */
+  maxSessionExpirySeconds: number;
+}
+
+/** Safe defaults. */
+export const DEFAULT_LIMITS: EngineLimits = {
+  connectTimeoutMs: 10_000,
+  maxPacketSize: 256 * 1024,
+  receiveMaximum: 64,
+  maxKeepAliveSeconds: 600,
+  topicAliasMaximum: 16,
+  maxTopicBytes: 1024,
+  maxTopicLevels: 16,
+  maxQueuedMessages: 1000,
+  deciderTimeoutMs: 3000,
+  maxSessionExpirySeconds: 7 * 24 * 3600,
+};

@@ -1,0 +1,247 @@
+// A session: what outlives a connection (subscriptions live in the engine's index), the
+// outbound QoS 1/2 window honouring the client's Receive Maximum, and a bounded queue for what
+// cannot be sent yet. QoS 0 is dropped first when the queue is full; QoS 1/2 are never dropped
+// silently for a connected subscriber: past the bound it is disconnected (and counted).
+import type { IPublishPacket, QoS } from 'mqtt-packet';
+import { DecisionCache } from './decision-cache.ts';
+import type { EngineIdentity, Message } from './types.ts';
+
+/** How one message goes to one session (after merging overlapping subscriptions). */
+export interface SessionDelivery {
+  message: Message;
+  qos: QoS;
+  retain: boolean;
+  subscriptionIds: number[];
+}
+
+/** The sending side a session uses while a connection is attached. */
+export interface SessionLink {
+  readonly protocolVersion: 3 | 4 | 5;
+  /** Client's Receive Maximum (v5), 65535 otherwise. */
+  readonly clientReceiveMaximum: number;
+  /** Client's Maximum Packet Size (v5), undefined = no limit. */
+  readonly clientMaximumPacketSize: number | undefined;
+  sendPublish(packet: IPublishPacket): boolean;
+  /** Ends the connection because the subscriber cannot keep up. */
+  overflow(): void;
+}
+
+interface Inflight {
+  delivery: SessionDelivery;
+  /** 'publish' awaiting PUBACK/PUBREC; 'pubrel' awaiting PUBCOMP. */
+  state: 'publish' | 'pubrel';
+}
+
+/** Counters a session contributes to $SYS and metrics. */
+export interface SessionCounters {
+  droppedQos0: number;
+  droppedExpired: number;
+  droppedOversize: number;
+  droppedOffline: number;
+}
+
+/** One client's session. */
+export class Session {
+  readonly clientId: string;
+  identity: EngineIdentity;
+  /** Seconds the session outlives its connection (0 = ends with it). */
+  expirySeconds: number;
+  link: SessionLink | undefined;
+  readonly decisions = new DecisionCache();
+  readonly counters: SessionCounters = {
+    droppedQos0: 0,
+    droppedExpired: 0,
+    droppedOversize: 0,
+    droppedOffline: 0,
+  };
+  /** Inbound QoS 2 packet ids received and not yet released [MQTT-4.3.3-9]. */
+  readonly awaitingRelease = new Set<number>();
+  readonly #inflight = new Map<number, Inflight>();
+  readonly #queue: SessionDelivery[] = [];
+  readonly #maxQueued: number;
+  #nextPacketId = 1;
+  expiryTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    clientId: string,
+    identity: EngineIdentity,
+    expirySeconds: number,
+    maxQueued: number,
+  ) {
+    this.clientId = clientId;
+    this.identity = identity;
+    this.expirySeconds = expirySeconds;
+    this.#maxQueued = maxQueued;
+  }
+
+  /** Messages waiting to be sent. */
+  get queued(): number {
+    return this.#queue.length;
+  }
+
+  /** Messages sent and not yet acknowledged. */
+  get inflight(): number {
+    return this.#inflight.size;
+  }
+
+  /** Offers one delivery: sent now, queued, or (QoS 0 only, or offline past the bound) dropped. */
+  deliver(delivery: SessionDelivery, now = Date.now()): void {
+    if (delivery.message.expiresAt !== undefined && delivery.message.expiresAt <= now) {
+      this.counters.droppedExpired++;
+      return;
+    }
+    const link = this.link;
+    if (link !== undefined && this.#queue.length === 0 && this.#canSend(delivery, link)) {
+      this.#send(delivery, link, now);
+      return;
+    }
+    if (delivery.qos === 0 && link === undefined) return; // QoS 0 is not kept for offline sessions [MQTT-3.1.2-5 note]
+    this.#enqueue(delivery);
+  }
+
+  #canSend(delivery: SessionDelivery, link: SessionLink): boolean {
+    return delivery.qos === 0 || this.#inflight.size < link.clientReceiveMaximum;
+  }
+
+  #enqueue(delivery: SessionDelivery): void {
+    if (this.#queue.length < this.#maxQueued) {
+      this.#queue.push(delivery);
+      return;
+    }
+    const qos0 = this.#queue.findIndex((d) => d.qos === 0);
+    if (qos0 !== -1) {
+      this.#queue.splice(qos0, 1);
+      this.counters.droppedQos0++;
+      this.#queue.push(delivery);
+      return;
+    }
+    if (delivery.qos === 0) {
+      this.counters.droppedQos0++;
+      return;
+    }
+    if (this.link !== undefined) {
+      // A connected subscriber that cannot keep up: disconnect it rather than lose an
+      // acknowledged message; the message stays queued for its session.
+      this.#queue.push(delivery);
+      this.link.overflow();
+      return;
+    }
+    this.#queue.shift();
+    this.counters.droppedOffline++;
+    this.#queue.push(delivery);
+  }
+
+  #send(
+    delivery: SessionDelivery,
+    link: SessionLink,
+    now: number,
+    dup = false,
+    packetId?: number,
+  ): void {
+    const { message } = delivery;
+    const packet: IPublishPacket = {
+      cmd: 'publish',
+      topic: message.topic,
+      payload: message.payload,
+      qos: delivery.qos,
+      retain: delivery.retain,
+      dup,
+    };
+    if (delivery.qos > 0) {
+      const id = packetId ?? this.#allocatePacketId();
+      packet.messageId = id;
+      this.#inflight.set(id, { delivery, state: 'publish' });
+    }
+    if (link.protocolVersion === 5) {
+      const properties: NonNullable<IPublishPacket['properties']> = { ...message.properties };
+      if (message.expiresAt !== undefined) {
+        // Forward the remaining lifetime [MQTT-3.3.2-6].
+        properties.messageExpiryInterval = Math.max(1, Math.ceil((message.expiresAt - now) / 1000));
+      }
+      if (delivery.subscriptionIds.length > 0) {
+        (properties as { subscriptionIdentifier?: number | number[] }).subscriptionIdentifier =
+          delivery.subscriptionIds.length === 1
+            ? delivery.subscriptionIds[0]
+            : delivery.subscriptionIds;
+      }
+      if (Object.keys(properties).length > 0) packet.properties = properties;
+    }
+    if (!link.sendPublish(packet)) {
+      // Too large for the client's Maximum Packet Size: discarded [MQTT-3.1.2-25].
+      if (packet.messageId !== undefined) this.#inflight.delete(packet.messageId);
+      this.counters.droppedOversize++;
+    }
+  }
+
+  #allocatePacketId(): number {
+    for (let i = 0; i < 65535; i++) {
+      const id = this.#nextPacketId;
+      this.#nextPacketId = id === 65535 ? 1 : id + 1;
+      if (!this.#inflight.has(id)) return id;
+    }
+    throw new Error('no free packet identifier');
+  }
+
+  /** PUBACK (QoS 1) or PUBCOMP (QoS 2) completed a delivery; sends what the window now allows. */
+  complete(packetId: number): boolean {
+    const known = this.#inflight.delete(packetId);
+    if (known) this.drain();
+    return known;
+  }
+
+  /** PUBREC: the QoS 2 delivery moves to awaiting PUBCOMP. Returns false for unknown ids. */
+  received(packetId: number, reasonCode: number): boolean {
+    const entry = this.#inflight.get(packetId);
+    if (entry === undefined) return false;
+    if (reasonCode >= 0x80) {
+      this.#inflight.delete(packetId);
+      this.drain();
+      return true;
+    }
+    entry.state = 'pubrel';
+    return true;
+  }
+
+  /** Sends queued deliveries while the window allows. */
+  drain(now = Date.now()): void {
+    const link = this.link;
+    if (link === undefined) return;
+    while (this.#queue.length > 0) {
+      const next = this.#queue[0]!;
+      if (!this.#canSend(next, link)) return;
+      this.#queue.shift();
+      if (next.message.expiresAt !== undefined && next.message.expiresAt <= now) {
+        this.counters.droppedExpired++;
+        continue;
+      }
+      this.#send(next, link, now);
+    }
+  }
+
+  /**
+   * After a reconnect: resend unacknowledged PUBLISHes with DUP and PUBRELs [MQTT-4.4.0-1],
+   * then the queue. Returns the packet ids awaiting PUBCOMP (the caller resends PUBREL).
+   */
+  resume(link: SessionLink, now = Date.now()): number[] {
+    this.link = link;
+    const pubrels: number[] = [];
+    for (const [id, entry] of [...this.#inflight]) {
+      if (entry.state === 'pubrel') {
+        pubrels.push(id);
+        continue;
+      }
+      this.#inflight.delete(id);
+      this.#send(entry.delivery, link, now, true, id);
+    }
+    this.drain(now);
+    return pubrels;
+  }
+
+  /** Forgets in-flight state (clean start). */
+  reset(): void {
+    this.#inflight.clear();
+    this.#queue.length = 0;
+    this.awaitingRelease.clear();
+    this.decisions.clear();
+  }
+}

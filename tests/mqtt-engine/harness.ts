@@ -1,0 +1,105 @@
+// A real TCP listener around the engine with in-process deciders (the pure acl-rules policy and
+// a table of accounts), so the engine is tested with real MQTT clients on real sockets. The
+// NATS-backed deciders are exercised by the broker service suites.
+import { createServer, type Server } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { RuleSet, defaultUspRules, type AclRule } from '@octomesh/acl-rules';
+import { ReasonCodes } from '@octomesh/contracts';
+import {
+  Engine,
+  type Deciders,
+  type EngineIdentity,
+  type EngineLimits,
+} from '@octomesh/mqtt-engine';
+
+/** An account of the test deciders. */
+export interface TestAccount {
+  password: string;
+  role: string;
+  endpointId?: string;
+}
+
+/** A running engine on a random port. */
+export interface TestBroker {
+  engine: Engine;
+  port: number;
+  url: string;
+  /** Makes the deciders fail (service down) or answer again. */
+  setDeciderFailure(failing: boolean): void;
+  /** Counts decider calls (to prove caching). */
+  calls: { authenticate: number; authorize: number };
+  stop(): Promise<void>;
+}
+
+/** Starts an engine with the USP default policy plus `extraRules`, on 127.0.0.1:<random>. */
+export async function startTestBroker(
+  accounts: Record<string, TestAccount>,
+  options: { extraRules?: AclRule[]; limits?: Partial<EngineLimits>; prefix?: string } = {},
+): Promise<TestBroker> {
+  const prefix = options.prefix ?? 'oktopus/usp/v1';
+  const rules = new RuleSet([...defaultUspRules(prefix), ...(options.extraRules ?? [])]);
+  let failing = false;
+  const calls = { authenticate: 0, authorize: 0 };
+  const deciders: Deciders = {
+    async authenticate(attempt) {
+      calls.authenticate++;
+      if (failing) throw new Error('auth down');
+      const account = attempt.username === undefined ? undefined : accounts[attempt.username];
+      if (account === undefined || attempt.password?.toString() !== account.password) {
+        return {
+          allow: false,
+          reasonCode: ReasonCodes.badUserNameOrPassword,
+          reason: 'bad user name or password',
+        };
+      }
+      const identity: EngineIdentity = {
+        subject: `user:${attempt.username}`,
+        username: attempt.username!,
+        role: account.role,
+        endpointId: account.endpointId ?? '',
+        clientId: attempt.clientId,
+      };
+      return { allow: true, identity };
+    },
+    async authorize(identity, checks) {
+      calls.authorize++;
+      if (failing) throw new Error('acl down');
+      return {
+        cacheTtlMs: 60_000,
+        verdicts: checks.map((check) => {
+          const decision = rules.decide(identity, check);
+          return {
+            allow: decision.allow,
+            reasonCode: decision.allow ? 0 : ReasonCodes.notAuthorized,
+          };
+        }),
+      };
+    },
+  };
+  const engine = new Engine({
+    deciders,
+    uspTopicPrefix: prefix,
+    ...(options.limits ? { limits: options.limits } : {}),
+  });
+  const server: Server = createServer((socket) => {
+    engine.accept(socket, {
+      sourceAddress: `${socket.remoteAddress}:${socket.remotePort}`,
+      listener: 'mqtt',
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    engine,
+    port,
+    url: `mqtt://127.0.0.1:${port}`,
+    calls,
+    setDeciderFailure: (value) => {
+      failing = value;
+    },
+    stop: async () => {
+      engine.closeAll();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
