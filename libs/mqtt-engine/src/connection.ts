@@ -77,6 +77,10 @@ export class Connection implements SessionLink {
 
   #enqueue(packet: Packet): void {
     if (this.state === 'closed') return;
+    if ((packet.length ?? 0) > this.engine.limits.maxPacketSize) {
+      this.close(ReasonCodes.packetTooLarge, 'packet too large');
+      return;
+    }
     this.#pending++;
     if (this.#pending >= MAX_PENDING_PACKETS) this.stream.pause();
     this.#work = this.#work
@@ -162,9 +166,9 @@ export class Connection implements SessionLink {
   }
 
   /** Drops the connection without a DISCONNECT (before CONNECT, or the socket is gone). */
-  destroy(reason: string): void {
+  destroy(reason: string, reasonCode: number = ReasonCodes.unspecifiedError): void {
     if (this.state === 'closed') return;
-    this.#shutdown(ReasonCodes.unspecifiedError, reason);
+    this.#shutdown(reasonCode, reason);
     this.stream.destroy();
   }
 

@@ -10,6 +10,8 @@ export interface ServiceProcess {
   readonly child: ChildProcess;
   /** The health port once the child announced it. */
   readonly healthPort: Promise<number>;
+  /** Listener ports the child announced (broker), by listener name. */
+  readonly listenerPorts: Record<string, number>;
   /** Resolves when /readyz answers 200; rejects on exit or after the timeout. */
   ready(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -69,6 +71,11 @@ export function spawnService(options: SpawnServiceOptions): ServiceProcess {
     );
   });
   exited.catch(() => undefined);
+  const listenerPorts: Record<string, number> = {};
+  child.on('message', (message: unknown) => {
+    const m = message as { type?: string; ports?: Record<string, number> };
+    if (m.type === 'listeners' && m.ports !== undefined) Object.assign(listenerPorts, m.ports);
+  });
   const healthPort = Promise.race([
     new Promise<number>((resolve) => {
       child.on('message', (message: unknown) => {
@@ -83,6 +90,7 @@ export function spawnService(options: SpawnServiceOptions): ServiceProcess {
     name: options.name,
     child,
     healthPort,
+    listenerPorts,
     async ready(timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
       const timeout = new Promise<never>((_, reject) => {

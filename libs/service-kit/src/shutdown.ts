@@ -74,3 +74,8 @@ export function onShutdown(
 export function announceHealthPort(port: number): void {
   if (typeof process.send === 'function') process.send({ type: 'health', port });
 }
+
+/** Tells a parent process (octomesh up) the ports a service listens on, by name. */
+export function announceListeners(ports: Record<string, number>): void {
+  if (typeof process.send === 'function') process.send({ type: 'listeners', ports });
+}

@@ -16,5 +16,5 @@ export function handleDisconnect(connection: Connection, packet: IDisconnectPack
     session.expirySeconds = Math.min(expiry, connection.engine.limits.maxSessionExpirySeconds);
   }
   connection.normalDisconnect = (packet.reasonCode ?? 0) !== ReasonCodes.disconnectWithWill;
-  connection.destroy('client disconnected');
+  connection.destroy('client disconnected', packet.reasonCode ?? ReasonCodes.success);
 }
