@@ -2,8 +2,14 @@
 import mqtt, { type IClientOptions, type MqttClient, type IPublishPacket } from 'mqtt';
 
 /** A connected client, or the CONNACK error. */
-export async function connectClient(url: string, options: IClientOptions): Promise<MqttClient> {
+export async function connectClient(
+  url: string,
+  options: IClientOptions,
+  beforeConnect?: (client: MqttClient) => void,
+): Promise<MqttClient> {
   const client = mqtt.connect(url, { reconnectPeriod: 0, connectTimeout: 5000, ...options });
+  // Listeners that must not miss what arrives right after CONNACK (queued messages).
+  beforeConnect?.(client);
   await new Promise<void>((resolve, reject) => {
     client.once('connect', () => resolve());
     client.once('error', (error) => {
