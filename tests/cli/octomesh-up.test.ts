@@ -15,7 +15,18 @@ describe('octomesh up', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'octomesh-up-'));
     const child = spawn(
       process.execPath,
-      ['cli/bin/octomesh.js', 'up', '--nats-port', '0', '--data-dir', dataDir],
+      [
+        'cli/bin/octomesh.js',
+        'up',
+        '--nats-port',
+        '0',
+        '--mqtt-port',
+        '0',
+        '--ws-port',
+        '0',
+        '--data-dir',
+        dataDir,
+      ],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
       },
@@ -61,7 +72,7 @@ describe('octomesh up', () => {
         await nc.close();
       }
       const healthPorts = [...readyLine.matchAll(/health :(\d+)/g)].map((m) => Number(m[1]));
-      expect(healthPorts).toHaveLength(2);
+      expect(healthPorts).toHaveLength(3);
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
       expect(output).toContain('octomesh stopped');

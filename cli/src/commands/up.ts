@@ -14,16 +14,20 @@ import { intOption, parse, UsageError } from '../args.ts';
 import { redactUrl } from '../nats.ts';
 
 /** Services `up` runs, in start order. Every new service adds itself here. */
-export const MESH_SERVICES = ['auth', 'acl'] as const;
+export const MESH_SERVICES = ['auth', 'acl', 'broker'] as const;
 
 /** Help text of `octomesh up`. */
 export const upHelp = `octomesh up [options]
   --data-dir DIR          where the local NATS keeps its store (default ./.octomesh)
   --nats-url URL          use this NATS instead of starting one
   --nats-port N           port of the local NATS (default 4222; 0 picks a free one)
-  --mqtt-port N           MQTT over TCP for the broker (default 1883)
-  --mqtts-port N          MQTT over TLS for the broker (default 8883)
-  --ws-port N             MQTT over WebSocket for the broker (default 8080)
+  --mqtt-port N           MQTT over TCP (default 1883; 0 picks a free port)
+  --mqtts-port N          MQTT over TLS, opened when TLS_CERT_FILE/TLS_KEY_FILE are set (default 8883)
+  --ws-port N             MQTT over WebSocket (default 8080; 0 picks a free port)
+  --max-keepalive S       highest keep alive the broker accepts, in seconds
+  --receive-maximum N     QoS 1/2 messages a client may have unacknowledged towards the broker
+  --topic-alias-maximum N topic aliases a client may use
+  --max-packet-size N     largest MQTT packet accepted, in bytes
   --allow-anonymous       development mode for the broker: clients without credentials get role anonymous
   --log-level LEVEL       log level of every service (default info)`;
 
@@ -35,6 +39,10 @@ const options = {
   'mqtts-port': { type: 'string' },
   'ws-port': { type: 'string' },
   'allow-anonymous': { type: 'boolean' },
+  'max-keepalive': { type: 'string' },
+  'receive-maximum': { type: 'string' },
+  'topic-alias-maximum': { type: 'string' },
+  'max-packet-size': { type: 'string' },
   'log-level': { type: 'string' },
   help: { type: 'boolean' },
 } as const;
@@ -43,6 +51,16 @@ const repoRoot = resolve(import.meta.dirname, '../../..');
 
 function prefixed(name: string, line: string): void {
   if (line.trim() !== '') process.stdout.write(`[${name}] ${line}\n`);
+}
+
+function passThrough(
+  variable: string,
+  value: string | undefined,
+  name: string,
+  min: number,
+  max: number,
+): Record<string, string> {
+  return value === undefined ? {} : { [variable]: String(intOption(value, name, 0, min, max)) };
 }
 
 /** Runs `octomesh up` until a signal or a service failure. */
@@ -58,6 +76,22 @@ export async function upCommand(argv: string[]): Promise<void> {
     MQTTS_PORT: String(intOption(values['mqtts-port'], 'mqtts-port', 8883, 0, 65535)),
     WS_PORT: String(intOption(values['ws-port'], 'ws-port', 8080, 0, 65535)),
     ALLOW_ANONYMOUS: values['allow-anonymous'] === true ? 'true' : 'false',
+    ...passThrough('MQTT_MAX_KEEPALIVE', values['max-keepalive'], 'max-keepalive', 1, 65_535),
+    ...passThrough('MQTT_RECEIVE_MAXIMUM', values['receive-maximum'], 'receive-maximum', 1, 65_535),
+    ...passThrough(
+      'MQTT_TOPIC_ALIAS_MAXIMUM',
+      values['topic-alias-maximum'],
+      'topic-alias-maximum',
+      0,
+      65_535,
+    ),
+    ...passThrough(
+      'MQTT_MAX_PACKET_SIZE',
+      values['max-packet-size'],
+      'max-packet-size',
+      64,
+      268_435_455,
+    ),
   };
   const logLevel = values['log-level'] ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {

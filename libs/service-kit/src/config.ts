@@ -131,6 +131,10 @@ export const env = {
   custom<T>(description: string, parse: Parse<T>, defaultValue?: T): Variable<T> {
     return { description, parse, ...(defaultValue !== undefined ? { default: defaultValue } : {}) };
   },
+  /** A variable that may be left unset (undefined), parsed when given. */
+  optional<T>(description: string, parse: Parse<T>): Variable<T | undefined> {
+    return { description, parse, default: undefined };
+  },
 } as const;
 
 /** pino log levels, as accepted by LOG_LEVEL and `octomesh up --log-level`. */

@@ -1,3 +1,4 @@
 export * from './nats-server.ts';
 export * from './wait-for.ts';
 export * from './service-process.ts';
+export * from './certificates.ts';

@@ -1,0 +1,141 @@
+// Configuration of the broker service, from the environment; every problem is reported at once.
+import { hostname } from 'node:os';
+import { DEFAULT_TOPIC_PREFIX, validateTopicPrefix } from '@octomesh/contracts';
+import { DEFAULT_LIMITS } from '@octomesh/mqtt-engine';
+import { baseServiceSpec, env, readConfig, type ConfigOf } from '@octomesh/service-kit';
+
+const port = (what: string, fallback: number) =>
+  env.int(`${what} port (0 picks a free one)`, fallback, 0, 65535);
+
+/** Listener kinds. */
+export const LISTENER_KINDS = ['mqtt', 'mqtts', 'ws', 'wss'] as const;
+/** One of {@link LISTENER_KINDS}. */
+export type ListenerKind = (typeof LISTENER_KINDS)[number];
+
+const spec = {
+  ...baseServiceSpec(8083),
+  BROKER_REPLICA: env.string('name of this replica in events', hostname()),
+  MQTT_HOST: env.string('address the MQTT listeners bind', '0.0.0.0'),
+  LISTENERS: env.optional<ListenerKind[]>(
+    'comma-separated listeners to open: mqtt, mqtts, ws, wss (default mqtt,ws plus mqtts when TLS files are set)',
+    (raw) => {
+      const kinds = raw
+        .split(',')
+        .map((k) => k.trim())
+        .filter((k) => k !== '');
+      const unknown = kinds.filter((k) => !(LISTENER_KINDS as readonly string[]).includes(k));
+      if (unknown.length > 0)
+        throw new Error(
+          `unknown listeners ${unknown.join(', ')}; use ${LISTENER_KINDS.join(', ')}`,
+        );
+      if (kinds.length === 0) throw new Error('no listener named');
+      return [...new Set(kinds)] as ListenerKind[];
+    },
+  ),
+  MQTT_PORT: port('MQTT over TCP', 1883),
+  MQTTS_PORT: port('MQTT over TLS', 8883),
+  WS_PORT: port('MQTT over WebSocket', 8080),
+  WSS_PORT: port('MQTT over secure WebSocket', 8443),
+  WS_PATH: env.string('WebSocket path', '/mqtt'),
+  TLS_CERT_FILE: env.optionalString('PEM server certificate (chain)'),
+  TLS_KEY_FILE: env.optionalString('PEM private key of the server certificate'),
+  TLS_CA_FILE: env.optionalString('PEM CA that client certificates must chain to (mTLS)'),
+  TLS_REQUIRE_CLIENT_CERT: env.bool(
+    'TLS clients must present a certificate signed by TLS_CA_FILE',
+    false,
+  ),
+  PROXY_PROTOCOL: env.bool(
+    'listeners expect a PROXY protocol v1/v2 header (behind a load balancer)',
+    false,
+  ),
+  ALLOW_ANONYMOUS: env.bool(
+    'development only: clients without credentials get role anonymous',
+    false,
+  ),
+  USP_TOPIC_PREFIX: env.custom(
+    'USP topic prefix told to agents in CONNACK',
+    (raw) => {
+      const problem = validateTopicPrefix(raw);
+      if (problem !== undefined) throw new Error(problem);
+      return raw;
+    },
+    DEFAULT_TOPIC_PREFIX,
+  ),
+  MQTT_MAX_CONNECTIONS: env.int('connections per listener', 50_000, 1, 10_000_000),
+  MQTT_CONNECT_TIMEOUT_MS: env.int(
+    'time a new connection has to send CONNECT',
+    DEFAULT_LIMITS.connectTimeoutMs,
+    100,
+    600_000,
+  ),
+  MQTT_MAX_PACKET_SIZE: env.int(
+    'largest packet accepted (bytes)',
+    DEFAULT_LIMITS.maxPacketSize,
+    64,
+    268_435_455,
+  ),
+  MQTT_RECEIVE_MAXIMUM: env.int(
+    'QoS 1/2 messages a client may have unacknowledged towards us',
+    DEFAULT_LIMITS.receiveMaximum,
+    1,
+    65_535,
+  ),
+  MQTT_MAX_KEEPALIVE: env.int(
+    'highest keep alive accepted (seconds)',
+    DEFAULT_LIMITS.maxKeepAliveSeconds,
+    1,
+    65_535,
+  ),
+  MQTT_TOPIC_ALIAS_MAXIMUM: env.int(
+    'topic aliases a client may use',
+    DEFAULT_LIMITS.topicAliasMaximum,
+    0,
+    65_535,
+  ),
+  MQTT_MAX_QUEUED: env.int(
+    'messages queued per session',
+    DEFAULT_LIMITS.maxQueuedMessages,
+    1,
+    1_000_000,
+  ),
+  MQTT_DECIDER_TIMEOUT_MS: env.int(
+    'deadline for auth and acl answers',
+    DEFAULT_LIMITS.deciderTimeoutMs,
+    50,
+    60_000,
+  ),
+  MQTT_MAX_SESSION_EXPIRY: env.int(
+    'longest session expiry granted (seconds)',
+    DEFAULT_LIMITS.maxSessionExpirySeconds,
+    0,
+    4_294_967_295,
+  ),
+};
+
+/** The broker's settings. */
+export type BrokerConfig = ConfigOf<typeof spec>;
+
+/** Reads and checks the settings. */
+export function loadBrokerConfig(source: NodeJS.ProcessEnv = process.env): BrokerConfig {
+  return readConfig(spec, source, (config) => {
+    const problems: string[] = [];
+    const kinds = listenerKinds(config);
+    const tls = config.TLS_CERT_FILE !== undefined && config.TLS_KEY_FILE !== undefined;
+    if (kinds.some((k) => k === 'mqtts' || k === 'wss') && !tls) {
+      problems.push('TLS listeners (mqtts, wss) need both TLS_CERT_FILE and TLS_KEY_FILE');
+    }
+    if (config.TLS_REQUIRE_CLIENT_CERT && config.TLS_CA_FILE === undefined) {
+      problems.push('TLS_REQUIRE_CLIENT_CERT needs TLS_CA_FILE');
+    }
+    return problems;
+  });
+}
+
+/** The listeners to open: LISTENERS, or mqtt and ws plus mqtts when TLS files are set. */
+export function listenerKinds(
+  config: Pick<BrokerConfig, 'LISTENERS' | 'TLS_CERT_FILE' | 'TLS_KEY_FILE'>,
+): ListenerKind[] {
+  if (config.LISTENERS !== undefined) return config.LISTENERS;
+  const tls = config.TLS_CERT_FILE !== undefined && config.TLS_KEY_FILE !== undefined;
+  return tls ? ['mqtt', 'ws', 'mqtts'] : ['mqtt', 'ws'];
+}

@@ -1,0 +1,17 @@
+// MQTT over TCP: the socket itself is the engine's stream.
+import type { Accept, ListenerSpec } from './listener-spec.ts';
+import type { Transport } from './handshake.ts';
+
+/** Hands each socket to the engine as it is. */
+export function createPlainTransport(spec: ListenerSpec, accept: Accept): Transport {
+  return {
+    take(handshake) {
+      handshake.complete();
+      accept(handshake.socket, { sourceAddress: handshake.sourceAddress, listener: spec.name });
+      // After a PROXY header the socket was paused with the rest of the bytes put back; the
+      // engine's 'data' listener does not resume an explicitly paused stream.
+      if (handshake.proxied) handshake.socket.resume();
+    },
+    close() {},
+  };
+}

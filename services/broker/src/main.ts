@@ -1,0 +1,87 @@
+// Wiring only: config → logger/telemetry → NATS → engine (deciders, events) → listeners →
+// rule-change subscription → health → shutdown.
+import { Subjects } from '@octomesh/contracts';
+import { Engine } from '@octomesh/mqtt-engine';
+import { connectNats } from '@octomesh/nats-kit';
+import {
+  announceHealthPort,
+  announceListeners,
+  createLogger,
+  exitWithParent,
+  loadOrExit,
+  natsSettings,
+  onShutdown,
+  startHealthServer,
+  startTelemetry,
+} from '@octomesh/service-kit';
+import { loadBrokerConfig } from './config.ts';
+import { natsDeciders } from './deciders.ts';
+import { brokerEvents } from './events.ts';
+import { listenerSpecs } from './listener-specs.ts';
+import { startListener } from './listeners/index.ts';
+import { brokerMetrics } from './metrics.ts';
+
+exitWithParent();
+const config = loadOrExit('broker', () => loadBrokerConfig());
+const specs = loadOrExit('broker', () => listenerSpecs(config));
+const logger = createLogger('broker', config.LOG_LEVEL);
+const telemetry = await startTelemetry({ serviceName: 'octomesh-broker' });
+if (config.ALLOW_ANONYMOUS) {
+  logger.warn(
+    'ALLOW_ANONYMOUS is on: clients without credentials connect with role anonymous (development only)',
+  );
+}
+const nc = await connectNats({ ...natsSettings(config, 'octomesh-broker'), logger });
+const engine = new Engine({
+  deciders: natsDeciders(nc, {
+    timeoutMs: config.MQTT_DECIDER_TIMEOUT_MS,
+    allowAnonymous: config.ALLOW_ANONYMOUS,
+  }),
+  logger,
+  uspTopicPrefix: config.USP_TOPIC_PREFIX,
+  limits: {
+    connectTimeoutMs: config.MQTT_CONNECT_TIMEOUT_MS,
+    maxPacketSize: config.MQTT_MAX_PACKET_SIZE,
+    receiveMaximum: config.MQTT_RECEIVE_MAXIMUM,
+    maxKeepAliveSeconds: config.MQTT_MAX_KEEPALIVE,
+    topicAliasMaximum: config.MQTT_TOPIC_ALIAS_MAXIMUM,
+    maxQueuedMessages: config.MQTT_MAX_QUEUED,
+    deciderTimeoutMs: config.MQTT_DECIDER_TIMEOUT_MS,
+    maxSessionExpirySeconds: config.MQTT_MAX_SESSION_EXPIRY,
+  },
+});
+engine.events = brokerEvents(nc, config.BROKER_REPLICA);
+// Rule changes drop every cached verdict: the next PUBLISH or SUBSCRIBE asks again.
+const ruleChanges = nc.subscribe(Subjects.aclChanged, {
+  callback: () => engine.invalidateDecisions(),
+});
+const listeners = await Promise.all(
+  specs.map((spec) =>
+    startListener(spec, (stream, meta) => engine.accept(stream, meta), logger, {
+      maxConnections: config.MQTT_MAX_CONNECTIONS,
+      handshakeTimeoutMs: config.MQTT_CONNECT_TIMEOUT_MS,
+      // A WebSocket frame carries one MQTT packet: the WebSocket limit follows ours.
+      maxWebSocketPayloadBytes: Math.max(config.MQTT_MAX_PACKET_SIZE, 1 << 20),
+    }),
+  ),
+);
+for (const listener of listeners)
+  logger.info({ listener: listener.name, port: listener.port }, 'listening');
+announceListeners(Object.fromEntries(listeners.map((l) => [l.name, l.port])));
+const health = await startHealthServer(config.HEALTH_HOST, config.HEALTH_PORT, {
+  ready: () => !nc.isClosed() && !nc.isDraining(),
+  metrics: () => brokerMetrics(engine, listeners),
+});
+logger.info({ port: health.port, exporting: telemetry.exporting }, 'broker ready');
+announceHealthPort(health.port);
+onShutdown(logger, [
+  {
+    name: 'close listeners',
+    run: async () => void (await Promise.all(listeners.map((l) => l.close()))),
+  },
+  { name: 'disconnect clients', run: () => Promise.resolve(engine.closeAll()) },
+  { name: 'stop rule changes', run: () => Promise.resolve(ruleChanges.unsubscribe()) },
+  { name: 'drain nats', run: () => nc.drain() },
+  { name: 'close health', run: () => health.close() },
+  { name: 'flush telemetry', run: () => telemetry.shutdown() },
+]);

@@ -1,0 +1,78 @@
+// Prometheus metrics of the broker service.
+import type { Engine } from '@octomesh/mqtt-engine';
+import type { RunningListener } from './listeners/index.ts';
+import { renderMetrics } from '@octomesh/service-kit';
+
+/** Renders the engine's counters for /metrics. */
+export function brokerMetrics(engine: Engine, listeners: readonly RunningListener[]): string {
+  const c = engine.counters;
+  const counter = (name: string, help: string, value: number) => ({
+    name,
+    help,
+    type: 'counter' as const,
+    samples: [{ value }],
+  });
+  const gauge = (name: string, help: string, value: number) => ({
+    name,
+    help,
+    type: 'gauge' as const,
+    samples: [{ value }],
+  });
+  const perListener = (
+    name: string,
+    help: string,
+    type: 'counter' | 'gauge',
+    pick: (l: RunningListener) => number,
+  ) => ({
+    name,
+    help,
+    type,
+    samples: listeners.map((l) => ({ labels: { listener: l.name }, value: pick(l) })),
+  });
+  return renderMetrics([
+    perListener(
+      'octomesh_broker_listener_open',
+      'sockets open on the listener',
+      'gauge',
+      (l) => l.counters.open,
+    ),
+    perListener(
+      'octomesh_broker_listener_refused_total',
+      'sockets refused past MQTT_MAX_CONNECTIONS',
+      'counter',
+      (l) => l.counters.refused,
+    ),
+    perListener(
+      'octomesh_broker_listener_handshake_failed_total',
+      'TLS/WebSocket/PROXY handshakes that failed',
+      'counter',
+      (l) => l.counters.handshakeFailed,
+    ),
+    gauge('octomesh_broker_connections', 'open connections', engine.openConnections),
+    gauge('octomesh_broker_sessions', 'sessions (connected or kept)', engine.sessions.size),
+    gauge('octomesh_broker_subscriptions', 'subscriptions', engine.index.size),
+    counter('octomesh_broker_connects_refused_total', 'CONNECTs refused', c.connectsRefused),
+    counter('octomesh_broker_messages_received_total', 'PUBLISHes received', c.messagesReceived),
+    counter(
+      'octomesh_broker_messages_routed_total',
+      'copies delivered to sessions',
+      c.messagesRouted,
+    ),
+    counter('octomesh_broker_publish_denied_total', 'PUBLISHes denied by acl', c.publishDenied),
+    counter(
+      'octomesh_broker_subscribe_denied_total',
+      'subscriptions denied by acl',
+      c.subscribeDenied,
+    ),
+    counter(
+      'octomesh_broker_slow_subscribers_disconnected_total',
+      'subscribers disconnected for not keeping up',
+      c.slowSubscribersDisconnected,
+    ),
+    counter(
+      'octomesh_broker_sessions_taken_over_total',
+      'sessions taken over by a new connection',
+      c.sessionsTakenOver,
+    ),
+  ]);
+}
