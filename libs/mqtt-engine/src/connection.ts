@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import mqtt, { type Packet } from 'mqtt-packet';
 import { ReasonCodes } from '@octomesh/contracts';
 import type { Engine } from './engine.ts';
+import { TokenBucket } from './rate-limiter.ts';
 import { dispatch } from './handlers/dispatch.ts';
 import type { Session, SessionLink } from './session.ts';
 import type { ConnectionMeta, EngineIdentity, Message } from './types.ts';
@@ -40,6 +41,8 @@ export class Connection implements SessionLink {
   /** Set when DISCONNECT (or a takeover) ended the connection normally: no will. */
   normalDisconnect = false;
   readonly #parser = mqtt.parser();
+  readonly #publishRate: TokenBucket | undefined;
+  #throttledUntil = 0;
   #pending = 0;
   #work: Promise<void> = Promise.resolve();
   #keepAliveTimer: NodeJS.Timeout | undefined;
@@ -50,6 +53,10 @@ export class Connection implements SessionLink {
     this.engine = engine;
     this.stream = stream;
     this.meta = meta;
+    this.#publishRate =
+      engine.limits.maxPublishRate > 0
+        ? new TokenBucket(engine.limits.maxPublishRate, engine.limits.publishBurst)
+        : undefined;
     this.#parser.on('packet', (packet: Packet) => this.#enqueue(packet));
     this.#parser.on('error', (error: Error) => this.#malformed(error));
     stream.on('data', (chunk: Buffer) => this.#onData(chunk));
@@ -83,6 +90,8 @@ export class Connection implements SessionLink {
     }
     this.#pending++;
     if (this.#pending >= MAX_PENDING_PACKETS) this.stream.pause();
+    if (packet.cmd === 'publish' && this.#publishRate !== undefined)
+      this.#throttle(this.#publishRate.take());
     this.#work = this.#work
       .then(() => (this.state === 'closed' ? undefined : dispatch(this, packet)))
       .catch((error: unknown) => {
@@ -97,6 +106,25 @@ export class Connection implements SessionLink {
         if (this.#pending < MAX_PENDING_PACKETS / 2 && this.state !== 'closed')
           this.stream.resume();
       });
+  }
+
+  // Over its publish rate: stop reading from the socket until the bucket refills, so TCP
+  // slows the client down instead of us dropping or queueing without bound.
+  #throttle(waitMs: number): void {
+    if (waitMs === 0 || this.state === 'closed') return;
+    const until = Date.now() + waitMs;
+    if (until <= this.#throttledUntil) return;
+    this.#throttledUntil = until;
+    this.engine.counters.publishThrottled++;
+    this.stream.pause();
+    setTimeout(() => {
+      if (
+        this.state !== 'closed' &&
+        Date.now() >= this.#throttledUntil &&
+        this.#pending < MAX_PENDING_PACKETS / 2
+      )
+        this.stream.resume();
+    }, waitMs).unref();
   }
 
   #malformed(error: Error): void {

@@ -11,6 +11,7 @@ import { MemoryRetainedStore } from './memory-retained-store.ts';
 import type { RetainedStore } from './retained-store.ts';
 import { Session, type SessionDelivery } from './session.ts';
 import { SharedGroups } from './shared-groups.ts';
+import { startSysTopics } from './sys-topics.ts';
 import { mergeOverlapping, SubscriptionIndex, type Subscription } from './subscription-index.ts';
 import type { ConnectionMeta, Deciders, EngineIdentity, Message } from './types.ts';
 
@@ -34,6 +35,7 @@ export interface EngineCounters {
   subscribeDenied: number;
   slowSubscribersDisconnected: number;
   sessionsTakenOver: number;
+  publishThrottled: number;
 }
 
 /** Observers of connection lifecycle (broker events). */
@@ -67,10 +69,12 @@ export class Engine {
     subscribeDenied: 0,
     slowSubscribersDisconnected: 0,
     sessionsTakenOver: 0,
+    publishThrottled: 0,
   };
   events: EngineEvents = {};
   readonly #open = new Set<Connection>();
   readonly #pendingWills = new Map<string, NodeJS.Timeout>();
+  readonly #stopSys: () => void;
 
   constructor(options: EngineOptions) {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
@@ -78,6 +82,10 @@ export class Engine {
     this.retained = options.retained ?? new MemoryRetainedStore();
     this.logger = options.logger ?? silentLogger;
     this.uspTopicPrefix = options.uspTopicPrefix;
+    this.#stopSys =
+      this.limits.sysIntervalSeconds > 0
+        ? startSysTopics(this, this.limits.sysIntervalSeconds)
+        : () => undefined;
   }
 
   /** Takes a new client stream from a listener. */
@@ -252,6 +260,7 @@ export class Engine {
 
   /** Closes every connection with the given reason (shutdown: 0x8B). */
   closeAll(reasonCode: number = ReasonCodes.serverShuttingDown): void {
+    this.#stopSys();
     for (const connection of [...this.#open]) connection.close(reasonCode, 'server shutting down');
   }
 }

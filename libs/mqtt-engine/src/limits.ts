@@ -21,6 +21,12 @@ export interface EngineLimits {
   deciderTimeoutMs: number;
   /** Longest session expiry granted, in seconds. */
   maxSessionExpirySeconds: number;
+  /** PUBLISHes per second one client may send (0 = unlimited); past it its socket is paused. */
+  maxPublishRate: number;
+  /** PUBLISHes a client may send at once above the rate. */
+  publishBurst: number;
+  /** Seconds between $SYS statistics (0 = none). */
+  sysIntervalSeconds: number;
 }
 
 /** Safe defaults. */
@@ -35,4 +41,7 @@ export const DEFAULT_LIMITS: EngineLimits = {
   maxQueuedMessages: 1000,
   deciderTimeoutMs: 3000,
   maxSessionExpirySeconds: 7 * 24 * 3600,
+  maxPublishRate: 1000,
+  publishBurst: 2000,
+  sysIntervalSeconds: 10,
 };

@@ -110,6 +110,24 @@ const spec = {
     0,
     4_294_967_295,
   ),
+  MQTT_MAX_PUBLISH_RATE: env.int(
+    'PUBLISHes per second per client before its socket is paused (0 = unlimited)',
+    DEFAULT_LIMITS.maxPublishRate,
+    0,
+    1_000_000,
+  ),
+  MQTT_PUBLISH_BURST: env.int(
+    'PUBLISHes a client may send at once above the rate',
+    DEFAULT_LIMITS.publishBurst,
+    1,
+    1_000_000,
+  ),
+  SYS_INTERVAL_SECONDS: env.int(
+    'seconds between $SYS statistics (0 = none)',
+    DEFAULT_LIMITS.sysIntervalSeconds,
+    0,
+    3600,
+  ),
 };
 
 /** The broker's settings. */

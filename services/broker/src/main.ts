@@ -48,6 +48,9 @@ const engine = new Engine({
     maxQueuedMessages: config.MQTT_MAX_QUEUED,
     deciderTimeoutMs: config.MQTT_DECIDER_TIMEOUT_MS,
     maxSessionExpirySeconds: config.MQTT_MAX_SESSION_EXPIRY,
+    maxPublishRate: config.MQTT_MAX_PUBLISH_RATE,
+    publishBurst: config.MQTT_PUBLISH_BURST,
+    sysIntervalSeconds: config.SYS_INTERVAL_SECONDS,
   },
 });
 engine.events = brokerEvents(nc, config.BROKER_REPLICA);

@@ -1,0 +1,91 @@
+// $SYS statistics and the per-client publish rate.
+import { collect, connectClient, end, eventually } from './clients.ts';
+import { startTestBroker, type TestBroker } from './harness.ts';
+
+const accounts = {
+  adm: { password: 'pwa', role: 'admin' },
+  dev: { password: 'pwd', role: 'device', endpointId: 'os::D' },
+};
+
+describe('engine limits and statistics', () => {
+  let broker: TestBroker;
+  beforeAll(async () => {
+    broker = await startTestBroker(accounts, {
+      limits: { sysIntervalSeconds: 1, maxPublishRate: 200, publishBurst: 20 },
+    });
+  });
+  afterAll(async () => {
+    await broker.stop();
+  });
+
+  test('an admin reads $SYS statistics; they are retained and refreshed', async () => {
+    const admin = await connectClient(broker.url, {
+      protocolVersion: 5,
+      username: 'adm',
+      password: 'pwa',
+    });
+    const box = collect(admin);
+    await admin.subscribeAsync('$SYS/#', { qos: 0 });
+    // The retained copy arrives on subscribe with the retain flag [MQTT-3.3.1-8]...
+    const retained = await eventually('retained statistic', () =>
+      box.messages.find((m) => m.topic === '$SYS/broker/clients/connected'),
+    );
+    expect(retained.packet.retain).toBe(true);
+    // ...and the next refresh counts this admin.
+    await eventually('refreshed statistic', () =>
+      box.messages.find(
+        (m) =>
+          m.topic === '$SYS/broker/clients/connected' && !m.packet.retain && Number(m.payload) >= 1,
+      ),
+    );
+    await end(admin);
+  });
+
+  test('$SYS is not reachable with a leading wildcard, and devices cannot subscribe to it [MQTT-4.7.2-1]', async () => {
+    const admin = await connectClient(broker.url, {
+      protocolVersion: 5,
+      username: 'adm',
+      password: 'pwa',
+    });
+    const box = collect(admin);
+    await admin.subscribeAsync('#', { qos: 0 });
+    const device = await connectClient(broker.url, {
+      protocolVersion: 5,
+      username: 'dev',
+      password: 'pwd',
+    });
+    const error = await device.subscribeAsync('$SYS/#', { qos: 0 }).catch((e: unknown) => e);
+    expect((error as { packet: { granted: number[] } }).packet.granted).toEqual([0x87]);
+    await admin.publishAsync('lab/marker', 'm', { qos: 1 });
+    await eventually('marker', () => box.messages.find((m) => m.topic === 'lab/marker'));
+    expect(box.messages.some((m) => m.topic.startsWith('$SYS'))).toBe(false);
+    await end(device);
+    await end(admin);
+  });
+
+  test('a client over its publish rate is slowed down, and nothing it sent is lost', async () => {
+    const watcher = await connectClient(broker.url, {
+      protocolVersion: 5,
+      username: 'adm',
+      password: 'pwa',
+    });
+    const box = collect(watcher);
+    await watcher.subscribeAsync('lab/rate', { qos: 1 });
+    const publisher = await connectClient(broker.url, {
+      protocolVersion: 5,
+      username: 'adm',
+      password: 'pwa',
+    });
+    const before = broker.engine.counters.publishThrottled;
+    await Promise.all(
+      Array.from({ length: 120 }, (_, i) =>
+        publisher.publishAsync('lab/rate', `r${i}`, { qos: 1 }),
+      ),
+    );
+    await eventually('all 120', () => (box.messages.length >= 120 ? true : undefined), 10_000);
+    expect(broker.engine.counters.publishThrottled).toBeGreaterThan(before);
+    expect(new Set(box.messages.map((m) => m.payload)).size).toBe(120);
+    await end(publisher);
+    await end(watcher);
+  });
+});
