@@ -7,6 +7,7 @@ import { RuleSet, defaultUspRules, type AclRule } from '@octomesh/acl-rules';
 import { ReasonCodes } from '@octomesh/contracts';
 import {
   Engine,
+  MemoryGuard,
   type Deciders,
   type EngineIdentity,
   type EngineLimits,
@@ -34,7 +35,12 @@ export interface TestBroker {
 /** Starts an engine with the USP default policy plus `extraRules`, on 127.0.0.1:<random>. */
 export async function startTestBroker(
   accounts: Record<string, TestAccount>,
-  options: { extraRules?: AclRule[]; limits?: Partial<EngineLimits>; prefix?: string } = {},
+  options: {
+    extraRules?: AclRule[];
+    limits?: Partial<EngineLimits>;
+    prefix?: string;
+    memoryGuard?: MemoryGuard;
+  } = {},
 ): Promise<TestBroker> {
   const prefix = options.prefix ?? 'oktopus/usp/v1';
   const rules = new RuleSet([...defaultUspRules(prefix), ...(options.extraRules ?? [])]);
@@ -80,6 +86,7 @@ export async function startTestBroker(
     deciders,
     uspTopicPrefix: prefix,
     ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.memoryGuard ? { memoryGuard: options.memoryGuard } : {}),
   });
   const server: Server = createServer((socket) => {
     engine.accept(socket, {

@@ -1,4 +1,5 @@
 // $SYS statistics and the per-client publish rate.
+import { MemoryGuard } from '@octomesh/mqtt-engine';
 import { collect, connectClient, end, eventually } from './clients.ts';
 import { startTestBroker, type TestBroker } from './harness.ts';
 
@@ -87,5 +88,49 @@ describe('engine limits and statistics', () => {
     expect(new Set(box.messages.map((m) => m.payload)).size).toBe(120);
     await end(publisher);
     await end(watcher);
+  });
+});
+
+describe('engine memory guard', () => {
+  test('under memory pressure new CONNECTs get 0x89 and QoS 0 is shed while QoS 1 still flows', async () => {
+    let used = 0;
+    const guard = new MemoryGuard(1000, () => used);
+    const broker = await startTestBroker(accounts, { memoryGuard: guard });
+    try {
+      const watcher = await connectClient(broker.url, {
+        protocolVersion: 5,
+        username: 'adm',
+        password: 'pwa',
+      });
+      const box = collect(watcher);
+      await watcher.subscribeAsync('lab/pressure', { qos: 1 });
+      const publisher = await connectClient(broker.url, {
+        protocolVersion: 5,
+        username: 'adm',
+        password: 'pwa',
+      });
+      used = 2000;
+      guard.sample();
+      await expect(
+        connectClient(broker.url, { protocolVersion: 5, username: 'adm', password: 'pwa' }),
+      ).rejects.toMatchObject({ code: 0x89 });
+      await publisher.publishAsync('lab/pressure', 'shed', { qos: 0 });
+      await publisher.publishAsync('lab/pressure', 'kept', { qos: 1 });
+      await eventually('qos 1 message', () => box.messages.find((m) => m.payload === 'kept'));
+      expect(box.messages.some((m) => m.payload === 'shed')).toBe(false);
+      expect(broker.engine.counters.droppedUnderMemoryPressure).toBe(1);
+      used = 0;
+      guard.sample();
+      const later = await connectClient(broker.url, {
+        protocolVersion: 5,
+        username: 'adm',
+        password: 'pwa',
+      });
+      await end(later);
+      await end(publisher);
+      await end(watcher);
+    } finally {
+      await broker.stop();
+    }
   });
 });

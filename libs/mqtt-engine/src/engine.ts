@@ -12,6 +12,7 @@ import type { RetainedStore } from './retained-store.ts';
 import { Session, type SessionDelivery } from './session.ts';
 import { SharedGroups } from './shared-groups.ts';
 import { startSysTopics } from './sys-topics.ts';
+import { MemoryGuard } from './memory-guard.ts';
 import { mergeOverlapping, SubscriptionIndex, type Subscription } from './subscription-index.ts';
 import type { ConnectionMeta, Deciders, EngineIdentity, Message } from './types.ts';
 
@@ -23,6 +24,8 @@ export interface EngineOptions {
   logger?: EngineLogger;
   /** USP topic prefix: CONNACK tells agents `<prefix>/agent/<endpoint id>`. */
   uspTopicPrefix?: string;
+  /** Replaces the memory guard (tests). */
+  memoryGuard?: MemoryGuard;
 }
 
 /** Engine-wide counters ($SYS, metrics). */
@@ -36,6 +39,7 @@ export interface EngineCounters {
   slowSubscribersDisconnected: number;
   sessionsTakenOver: number;
   publishThrottled: number;
+  droppedUnderMemoryPressure: number;
 }
 
 /** Observers of connection lifecycle (broker events). */
@@ -70,11 +74,14 @@ export class Engine {
     slowSubscribersDisconnected: 0,
     sessionsTakenOver: 0,
     publishThrottled: 0,
+    droppedUnderMemoryPressure: 0,
   };
   events: EngineEvents = {};
   readonly #open = new Set<Connection>();
   readonly #pendingWills = new Map<string, NodeJS.Timeout>();
   readonly #stopSys: () => void;
+  /** Sheds load when memory passes the limit (new CONNECTs refused, QoS 0 dropped). */
+  readonly memoryGuard: MemoryGuard;
 
   constructor(options: EngineOptions) {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
@@ -82,6 +89,8 @@ export class Engine {
     this.retained = options.retained ?? new MemoryRetainedStore();
     this.logger = options.logger ?? silentLogger;
     this.uspTopicPrefix = options.uspTopicPrefix;
+    this.memoryGuard = options.memoryGuard ?? new MemoryGuard(this.limits.memoryLimitBytes);
+    this.memoryGuard.start();
     this.#stopSys =
       this.limits.sysIntervalSeconds > 0
         ? startSysTopics(this, this.limits.sysIntervalSeconds)
@@ -241,6 +250,11 @@ export class Engine {
     for (const copy of mergeOverlapping(targets, message.publisherClientId)) {
       const session = this.sessions.get(copy.clientId);
       if (session === undefined) continue;
+      const qos = Math.min(message.qos, copy.qos);
+      if (qos === 0 && this.memoryGuard.overloaded) {
+        this.counters.droppedUnderMemoryPressure++;
+        continue;
+      }
       const delivery: SessionDelivery = {
         message,
         qos: Math.min(message.qos, copy.qos) as SessionDelivery['qos'],
@@ -261,6 +275,7 @@ export class Engine {
   /** Closes every connection with the given reason (shutdown: 0x8B). */
   closeAll(reasonCode: number = ReasonCodes.serverShuttingDown): void {
     this.#stopSys();
+    this.memoryGuard.stop();
     for (const connection of [...this.#open]) connection.close(reasonCode, 'server shutting down');
   }
 }

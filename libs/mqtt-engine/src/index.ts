@@ -15,3 +15,4 @@ export { MemoryRetainedStore } from './memory-retained-store.ts';
 export { RetainedStoreFullError } from './retained-store.ts';
 export type { RetainedMessage, RetainedStore } from './retained-store.ts';
 export type * from './types.ts';
+export { MemoryGuard } from './memory-guard.ts';

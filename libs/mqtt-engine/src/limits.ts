@@ -27,6 +27,8 @@ export interface EngineLimits {
   publishBurst: number;
   /** Seconds between $SYS statistics (0 = none). */
   sysIntervalSeconds: number;
+  /** Memory (heap + buffers, bytes) past which the engine sheds load (0 = no guard). */
+  memoryLimitBytes: number;
 }
 
 /** Safe defaults. */
@@ -44,4 +46,5 @@ export const DEFAULT_LIMITS: EngineLimits = {
   maxPublishRate: 1000,
   publishBurst: 2000,
   sysIntervalSeconds: 10,
+  memoryLimitBytes: 1024 * 1024 * 1024,
 };

@@ -122,6 +122,12 @@ const spec = {
     1,
     1_000_000,
   ),
+  MQTT_MEMORY_LIMIT_MB: env.int(
+    'memory (heap + buffers, MiB) past which new CONNECTs get 0x89 and QoS 0 is shed (0 = off)',
+    DEFAULT_LIMITS.memoryLimitBytes / (1024 * 1024),
+    0,
+    1_048_576,
+  ),
   SYS_INTERVAL_SECONDS: env.int(
     'seconds between $SYS statistics (0 = none)',
     DEFAULT_LIMITS.sysIntervalSeconds,

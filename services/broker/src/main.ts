@@ -51,6 +51,7 @@ const engine = new Engine({
     maxPublishRate: config.MQTT_MAX_PUBLISH_RATE,
     publishBurst: config.MQTT_PUBLISH_BURST,
     sysIntervalSeconds: config.SYS_INTERVAL_SECONDS,
+    memoryLimitBytes: config.MQTT_MEMORY_LIMIT_MB * 1024 * 1024,
   },
 });
 engine.events = brokerEvents(nc, config.BROKER_REPLICA);

@@ -22,6 +22,9 @@ export async function handleConnect(connection: Connection, packet: IConnectPack
     connection.clientMaximumPacketSize = props.maximumPacketSize;
   const engine = connection.engine;
 
+  if (engine.memoryGuard.overloaded) {
+    return refuse(connection, ReasonCodes.serverBusy, 'server busy (memory)');
+  }
   if (props.authenticationMethod !== undefined) {
     return refuse(
       connection,
