@@ -13,6 +13,7 @@ import { Session, type SessionDelivery } from './session.ts';
 import { SharedGroups } from './shared-groups.ts';
 import { startSysTopics } from './sys-topics.ts';
 import { MemoryGuard } from './memory-guard.ts';
+import { LocalFabric, type MessageFabric } from './message-fabric.ts';
 import { mergeOverlapping, SubscriptionIndex, type Subscription } from './subscription-index.ts';
 import type { ConnectionMeta, Deciders, EngineIdentity, Message } from './types.ts';
 
@@ -26,6 +27,8 @@ export interface EngineOptions {
   uspTopicPrefix?: string;
   /** Replaces the memory guard (tests). */
   memoryGuard?: MemoryGuard;
+  /** Carries messages between replicas (default: this replica only). */
+  fabric?: MessageFabric;
 }
 
 /** Engine-wide counters ($SYS, metrics). */
@@ -58,6 +61,8 @@ export class Engine {
   readonly limits: EngineLimits;
   readonly deciders: Deciders;
   readonly retained: RetainedStore;
+  readonly fabric: MessageFabric;
+  readonly #stopFabric: () => void;
   readonly logger: EngineLogger;
   readonly uspTopicPrefix: string | undefined;
   readonly index = new SubscriptionIndex();
@@ -87,6 +92,8 @@ export class Engine {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.deciders = options.deciders;
     this.retained = options.retained ?? new MemoryRetainedStore();
+    this.fabric = options.fabric ?? new LocalFabric();
+    this.#stopFabric = this.fabric.subscribe((message) => this.route(message));
     this.logger = options.logger ?? silentLogger;
     this.uspTopicPrefix = options.uspTopicPrefix;
     this.memoryGuard = options.memoryGuard ?? new MemoryGuard(this.limits.memoryLimitBytes);
@@ -216,7 +223,7 @@ export class Engine {
     if (this.sessions.get(session.clientId) === session) this.sessions.delete(session.clientId);
   }
 
-  /** Stores a retained message (if flagged) and routes the message to every matching session. */
+  /** Stores a retained message (if flagged) and sends it over the fabric to every replica's sessions. */
   async publish(message: Message): Promise<void> {
     if (message.retain) {
       await this.retained.set({
@@ -227,7 +234,7 @@ export class Engine {
         ...(message.expiresAt !== undefined ? { expiresAt: message.expiresAt } : {}),
       });
     }
-    this.route(message);
+    await this.fabric.publish(message);
   }
 
   /**
@@ -276,6 +283,7 @@ export class Engine {
   closeAll(reasonCode: number = ReasonCodes.serverShuttingDown): void {
     this.#stopSys();
     this.memoryGuard.stop();
+    this.#stopFabric();
     for (const connection of [...this.#open]) connection.close(reasonCode, 'server shutting down');
   }
 }

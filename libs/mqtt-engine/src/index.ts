@@ -16,3 +16,5 @@ export { RetainedStoreFullError } from './retained-store.ts';
 export type { RetainedMessage, RetainedStore } from './retained-store.ts';
 export type * from './types.ts';
 export { MemoryGuard } from './memory-guard.ts';
+export { LocalFabric } from './message-fabric.ts';
+export type { MessageFabric } from './message-fabric.ts';
