@@ -11,6 +11,7 @@ import {
   type Deciders,
   type EngineIdentity,
   type EngineLimits,
+  type SessionStore,
 } from '@octomesh/mqtt-engine';
 
 /** An account of the test deciders. */
@@ -40,6 +41,7 @@ export async function startTestBroker(
     limits?: Partial<EngineLimits>;
     prefix?: string;
     memoryGuard?: MemoryGuard;
+    sessionStore?: SessionStore;
   } = {},
 ): Promise<TestBroker> {
   const prefix = options.prefix ?? 'oktopus/usp/v1';
@@ -87,6 +89,7 @@ export async function startTestBroker(
     uspTopicPrefix: prefix,
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.memoryGuard ? { memoryGuard: options.memoryGuard } : {}),
+    ...(options.sessionStore ? { sessionStore: options.sessionStore } : {}),
   });
   const server: Server = createServer((socket) => {
     engine.accept(socket, {

@@ -1,5 +1,6 @@
 // Persistent sessions (in memory for now): queued QoS 1 messages survive a disconnect and are
 // delivered on reconnect; clean start discards them; session expiry ends them.
+import { MemorySessionStore } from '@octomesh/mqtt-engine';
 import { collect, connectClient, end, eventually } from './clients.ts';
 import { startTestBroker, type TestBroker } from './harness.ts';
 
@@ -72,5 +73,82 @@ describe('engine sessions', () => {
       broker.engine.sessions.has('short') ? undefined : true,
     );
     expect(broker.engine.index.subscriptionsOf('short')).toHaveLength(0);
+  });
+});
+
+describe('sessions in a session store', () => {
+  test('a session saved by one engine resumes on another with its subscriptions (restart or other replica)', async () => {
+    const store = new MemorySessionStore();
+    const first = await startTestBroker(accounts, { sessionStore: store });
+    const client = await connectClient(first.url, {
+      protocolVersion: 5,
+      username: 'adm',
+      password: 'pwa',
+      clientId: 'roamer',
+      clean: true,
+      properties: { sessionExpiryInterval: 300 },
+    });
+    await client.subscribeAsync('lab/roam', { qos: 1 });
+    await end(client);
+    await eventually('session saved', () => (store.size === 1 ? true : undefined));
+    await first.stop();
+    const second = await startTestBroker(accounts, { sessionStore: store });
+    try {
+      let box: ReturnType<typeof collect> | undefined;
+      const resumed = await connectClient(
+        second.url,
+        {
+          protocolVersion: 5,
+          username: 'adm',
+          password: 'pwa',
+          clientId: 'roamer',
+          clean: false,
+          properties: { sessionExpiryInterval: 300 },
+        },
+        (c) => {
+          box = collect(c);
+        },
+      );
+      expect(
+        (resumed as unknown as { connackPacket?: { sessionPresent?: boolean } }).connackPacket
+          ?.sessionPresent,
+      ).toBe(true);
+      const publisher = await connectClient(second.url, {
+        protocolVersion: 5,
+        username: 'adm',
+        password: 'pwa',
+      });
+      await publisher.publishAsync('lab/roam', 'found you', { qos: 1 });
+      expect((await eventually('message', () => box!.messages[0])).payload).toBe('found you');
+      await end(publisher);
+      await end(resumed);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  test('another identity cannot resume a stored session by reusing its client id', async () => {
+    const store = new MemorySessionStore();
+    await store.save({
+      clientId: 'owned',
+      identitySubject: 'user:someone-else',
+      expirySeconds: 300,
+      subscriptions: [],
+      disconnectedAt: Date.now(),
+    });
+    const broker = await startTestBroker(accounts, { sessionStore: store });
+    try {
+      await expect(
+        connectClient(broker.url, {
+          protocolVersion: 5,
+          username: 'adm',
+          password: 'pwa',
+          clientId: 'owned',
+          clean: false,
+        }),
+      ).rejects.toMatchObject({ code: 0x87 });
+    } finally {
+      await broker.stop();
+    }
   });
 });

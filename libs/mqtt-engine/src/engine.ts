@@ -14,6 +14,7 @@ import { SharedGroups } from './shared-groups.ts';
 import { startSysTopics } from './sys-topics.ts';
 import { MemoryGuard } from './memory-guard.ts';
 import { LocalFabric, type MessageFabric } from './message-fabric.ts';
+import { MemorySessionStore, type SessionStore, type StoredSession } from './session-store.ts';
 import { mergeOverlapping, SubscriptionIndex, type Subscription } from './subscription-index.ts';
 import type { ConnectionMeta, Deciders, EngineIdentity, Message } from './types.ts';
 
@@ -29,6 +30,8 @@ export interface EngineOptions {
   memoryGuard?: MemoryGuard;
   /** Carries messages between replicas (default: this replica only). */
   fabric?: MessageFabric;
+  /** Keeps sessions between connections (default: this process's memory). */
+  sessionStore?: SessionStore;
 }
 
 /** Engine-wide counters ($SYS, metrics). */
@@ -62,6 +65,7 @@ export class Engine {
   readonly deciders: Deciders;
   readonly retained: RetainedStore;
   readonly fabric: MessageFabric;
+  readonly sessionStore: SessionStore;
   readonly #stopFabric: () => void;
   readonly logger: EngineLogger;
   readonly uspTopicPrefix: string | undefined;
@@ -93,6 +97,7 @@ export class Engine {
     this.deciders = options.deciders;
     this.retained = options.retained ?? new MemoryRetainedStore();
     this.fabric = options.fabric ?? new LocalFabric();
+    this.sessionStore = options.sessionStore ?? new MemorySessionStore();
     this.#stopFabric = this.fabric.subscribe((message) => this.route(message));
     this.logger = options.logger ?? silentLogger;
     this.uspTopicPrefix = options.uspTopicPrefix;
@@ -124,20 +129,33 @@ export class Engine {
   }
 
   /**
-   * Attaches an authenticated connection to its session. A client id held by another
-   * identity is refused (false): no device can knock another offline by reusing its id.
+   * Attaches an authenticated connection to its session: the one in memory, else one from the
+   * session store (a restarted or other replica), else a new one. A client id held by another
+   * identity is refused: no device can knock another offline by reusing its id.
    */
-  attach(
+  async attach(
     connection: Connection,
     identity: EngineIdentity,
     cleanStart: boolean,
     expirySeconds: number,
-  ): { ok: boolean; sessionPresent: boolean } {
+  ): Promise<{ ok: true; sessionPresent: boolean } | { ok: false; reason: 'identity' | 'store' }> {
     const clientId = connection.clientId;
-    const existing = this.sessions.get(clientId);
-    if (existing !== undefined && existing.identity.subject !== identity.subject) {
-      return { ok: false, sessionPresent: false };
+    let stored: StoredSession | undefined;
+    if (!this.sessions.has(clientId)) {
+      try {
+        stored = await this.sessionStore.load(clientId);
+      } catch (error) {
+        this.logger.error(
+          { clientId, error: (error as Error).message },
+          'session store unavailable',
+        );
+        // Resuming without the stored subscriptions would lose them silently.
+        if (!cleanStart) return { ok: false, reason: 'store' };
+      }
     }
+    const existing = this.sessions.get(clientId);
+    const owner = existing?.identity.subject ?? stored?.identitySubject;
+    if (owner !== undefined && owner !== identity.subject) return { ok: false, reason: 'identity' };
     const previous = this.connections.get(clientId);
     if (previous !== undefined && previous !== connection) {
       // Session takeover [MQTT-3.1.4-3]: the old connection ends with 0x8E, without its will
@@ -158,6 +176,12 @@ export class Engine {
       if (session !== undefined) this.#endSession(session);
       session = new Session(clientId, identity, expirySeconds, this.limits.maxQueuedMessages);
       this.sessions.set(clientId, session);
+      if (stored !== undefined && !cleanStart) {
+        sessionPresent = true;
+        for (const subscription of stored.subscriptions) this.index.add(subscription);
+      } else if (stored !== undefined) {
+        void this.sessionStore.delete(clientId).catch(() => undefined);
+      }
     }
     connection.session = session;
     this.connections.set(clientId, connection);
@@ -184,6 +208,7 @@ export class Engine {
     if (session.expirySeconds === 0) {
       this.#endSession(session);
     } else {
+      this.#saveSession(session);
       session.expiryTimer = setTimeout(
         () => this.#endSession(session),
         session.expirySeconds * 1000,
@@ -216,7 +241,24 @@ export class Engine {
     }
   }
 
+  #saveSession(session: Session): void {
+    const snapshot: StoredSession = {
+      clientId: session.clientId,
+      identitySubject: session.identity.subject,
+      expirySeconds: session.expirySeconds,
+      subscriptions: this.index.subscriptionsOf(session.clientId),
+      disconnectedAt: Date.now(),
+    };
+    this.sessionStore.save(snapshot).catch((error: unknown) => {
+      this.logger.error(
+        { clientId: session.clientId, error: (error as Error).message },
+        'session not saved',
+      );
+    });
+  }
+
   #endSession(session: Session): void {
+    void this.sessionStore.delete(session.clientId).catch(() => undefined);
     clearTimeout(session.expiryTimer);
     this.index.removeClient(session.clientId);
     session.reset();

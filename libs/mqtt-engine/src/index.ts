@@ -18,3 +18,5 @@ export type * from './types.ts';
 export { MemoryGuard } from './memory-guard.ts';
 export { LocalFabric } from './message-fabric.ts';
 export type { MessageFabric } from './message-fabric.ts';
+export { MemorySessionStore, SessionStoreFullError } from './session-store.ts';
+export type { SessionStore, StoredSession } from './session-store.ts';

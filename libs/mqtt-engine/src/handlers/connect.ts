@@ -101,9 +101,17 @@ export async function handleConnect(connection: Connection, packet: IConnectPack
     };
   }
 
-  const attached = engine.attach(connection, identity, cleanStart, expirySeconds);
-  if (!attached.ok)
-    return refuse(connection, ReasonCodes.notAuthorized, 'client id belongs to another identity');
+  const attached = await engine.attach(connection, identity, cleanStart, expirySeconds);
+  if (!attached.ok) {
+    return attached.reason === 'identity'
+      ? refuse(connection, ReasonCodes.notAuthorized, 'client id belongs to another identity')
+      : refuse(connection, ReasonCodes.serverUnavailable, 'session store unavailable');
+  }
+  if ((connection.state as string) === 'closed') {
+    // The socket went away while the session was loading: detach it again.
+    engine.disconnected(connection, ReasonCodes.unspecifiedError, 'connection lost during CONNECT');
+    return;
+  }
 
   const keepAlive = packet.keepalive ?? 0;
   const serverKeepAlive =
