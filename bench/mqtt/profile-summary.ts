@@ -2,6 +2,7 @@
 // when the broker exited, and sums self time by function and by source file.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { printNote, printSection } from '../support/report.ts';
 
 interface ProfileNode {
   readonly id: number;
@@ -87,4 +88,22 @@ export function summarizeProfile(dir: string, top: number): ProfileSummary | und
     functions: lines(byFunction),
     files: lines(byFile),
   };
+}
+
+/** Prints a summary (or that no profile was written). */
+export function printProfile(summary: ProfileSummary | undefined): void {
+  printSection('octomesh broker CPU profile (self time)');
+  if (summary === undefined) {
+    printNote('no profile was written');
+    return;
+  }
+  printNote(
+    `${summary.file}: busy ${(summary.busyMs / 1000).toFixed(1)} s of ${(summary.totalMs / 1000).toFixed(1)} s`,
+  );
+  printNote('by function:');
+  for (const f of summary.functions)
+    printNote(`  ${(f.share * 100).toFixed(1).padStart(5)}%  ${f.name}`);
+  printNote('by file:');
+  for (const f of summary.files)
+    printNote(`  ${(f.share * 100).toFixed(1).padStart(5)}%  ${f.name}`);
 }

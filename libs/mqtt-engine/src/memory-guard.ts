@@ -47,5 +47,6 @@ export class MemoryGuard {
 
 function defaultUsage(): number {
   const m = process.memoryUsage();
-  return m.heapUsed + m.external + m.arrayBuffers;
+  // external already includes arrayBuffers: adding both counted every Buffer twice.
+  return m.heapUsed + m.external;
 }
