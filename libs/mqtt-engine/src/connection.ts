@@ -36,6 +36,8 @@ export class Connection implements SessionLink {
   clientReceiveMaximum = 65535;
   clientMaximumPacketSize: number | undefined;
   requestProblemInformation = true;
+  /** Topic aliases the client accepts from us (v5 CONNECT Topic Alias Maximum, 0 = none). */
+  clientTopicAliasMaximum = 0;
   /** Topic aliases the client set towards us [MQTT-3.3.2-12]. */
   readonly topicAliases = new Map<number, string>();
   /** Set when DISCONNECT (or a takeover) ended the connection normally: no will. */

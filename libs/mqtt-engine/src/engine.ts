@@ -17,6 +17,7 @@ import { LocalFabric, type MessageFabric } from './message-fabric.ts';
 import { MemorySessionStore, type SessionStore, type StoredSession } from './session-store.ts';
 import { mergeOverlapping, SubscriptionIndex, type Subscription } from './subscription-index.ts';
 import type { ConnectionMeta, Deciders, EngineIdentity, Message } from './types.ts';
+import type { EnhancedAuthMethod } from './enhanced-auth.ts';
 
 /** What the engine is built from. */
 export interface EngineOptions {
@@ -32,6 +33,8 @@ export interface EngineOptions {
   fabric?: MessageFabric;
   /** Keeps sessions between connections (default: this process's memory). */
   sessionStore?: SessionStore;
+  /** Enhanced authentication methods offered to MQTT 5 clients (AUTH exchange). */
+  authMethods?: readonly EnhancedAuthMethod[];
 }
 
 /** Engine-wide counters ($SYS, metrics). */
@@ -69,6 +72,8 @@ export class Engine {
   readonly #stopFabric: () => void;
   readonly logger: EngineLogger;
   readonly uspTopicPrefix: string | undefined;
+  /** Enhanced authentication methods by name. */
+  readonly authMethods: ReadonlyMap<string, EnhancedAuthMethod>;
   readonly index = new SubscriptionIndex();
   readonly #shared = new SharedGroups();
   readonly sessions = new Map<string, Session>();
@@ -101,6 +106,7 @@ export class Engine {
     this.#stopFabric = this.fabric.subscribe((message) => this.route(message));
     this.logger = options.logger ?? silentLogger;
     this.uspTopicPrefix = options.uspTopicPrefix;
+    this.authMethods = new Map((options.authMethods ?? []).map((m) => [m.name, m]));
     this.memoryGuard = options.memoryGuard ?? new MemoryGuard(this.limits.memoryLimitBytes);
     this.memoryGuard.start();
     this.#stopSys =

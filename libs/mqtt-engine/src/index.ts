@@ -20,3 +20,4 @@ export { LocalFabric } from './message-fabric.ts';
 export type { MessageFabric } from './message-fabric.ts';
 export { MemorySessionStore, SessionStoreFullError } from './session-store.ts';
 export type { SessionStore, StoredSession } from './session-store.ts';
+export type { AuthStep, EnhancedAuthExchange, EnhancedAuthMethod } from './enhanced-auth.ts';

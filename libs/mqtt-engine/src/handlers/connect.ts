@@ -20,6 +20,8 @@ export async function handleConnect(connection: Connection, packet: IConnectPack
   if (props.receiveMaximum !== undefined) connection.clientReceiveMaximum = props.receiveMaximum;
   if (props.maximumPacketSize !== undefined)
     connection.clientMaximumPacketSize = props.maximumPacketSize;
+  if (props.topicAliasMaximum !== undefined)
+    connection.clientTopicAliasMaximum = props.topicAliasMaximum;
   const engine = connection.engine;
 
   if (engine.memoryGuard.overloaded) {
