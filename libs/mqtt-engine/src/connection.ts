@@ -7,6 +7,7 @@ import { ReasonCodes } from '@octomesh/contracts';
 import type { Engine } from './engine.ts';
 import { TokenBucket } from './rate-limiter.ts';
 import { dispatch } from './handlers/dispatch.ts';
+import { illFormedUtf8Field } from './utf8.ts';
 import type { Session, SessionLink } from './session.ts';
 import type { ConnectionMeta, EngineIdentity, Message } from './types.ts';
 
@@ -44,12 +45,16 @@ export class Connection implements SessionLink {
   normalDisconnect = false;
   readonly #parser = mqtt.parser();
   readonly #publishRate: TokenBucket | undefined;
-  #throttledUntil = 0;
   #pending = 0;
   #work: Promise<void> = Promise.resolve();
-  #keepAliveTimer: NodeJS.Timeout | undefined;
+  /** Keep alive in ms (0 = none) and the last time the client sent anything. */
   #keepAliveMs = 0;
-  #connectTimer: NodeJS.Timeout | undefined;
+  #lastActivity = Date.now();
+  /** Until CONNECT is accepted, the connection must complete by this time. */
+  #connectDeadline: number;
+  #corked = false;
+  /** Aliases we gave topics towards the client (v5), created on first use. */
+  #outAliases: OutboundAliases | undefined;
 
   constructor(engine: Engine, stream: Duplex, meta: ConnectionMeta) {
     this.engine = engine;
@@ -65,17 +70,16 @@ export class Connection implements SessionLink {
     stream.on('error', () => this.#ended());
     stream.on('close', () => this.#ended());
     stream.on('end', () => this.#ended());
-    // Probe connections that never send CONNECT (OBUSPA does this) must not hold a slot.
-    this.#connectTimer = setTimeout(
-      () => this.destroy('connect timeout'),
-      engine.limits.connectTimeoutMs,
-    );
-    this.#connectTimer.unref();
+    // The socket caught up: send what waited for it.
+    stream.on('drain', () => this.session?.drain());
+    // Probe connections that never send CONNECT (OBUSPA does this) must not hold a slot; the
+    // engine's sweep checks this deadline (one timer for all connections).
+    this.#connectDeadline = Date.now() + engine.limits.connectTimeoutMs;
   }
 
   #onData(chunk: Buffer): void {
     if (this.state === 'closed') return;
-    this.#touch();
+    this.#lastActivity = Date.now();
     this.#parser.parse(chunk);
     // The parser keeps a partial packet; refuse it once it exceeds our limit [MQTT-3.2.2-15].
     const partial = (this.#parser as unknown as { packet?: { length?: number } }).packet;
@@ -90,11 +94,27 @@ export class Connection implements SessionLink {
       this.close(ReasonCodes.packetTooLarge, 'packet too large');
       return;
     }
+    const badField = illFormedUtf8Field(packet);
+    if (badField !== undefined) {
+      this.#malformed(new Error(`ill-formed UTF-8 in the ${badField}`));
+      return;
+    }
     this.#pending++;
     if (this.#pending >= MAX_PENDING_PACKETS) this.stream.pause();
-    if (packet.cmd === 'publish' && this.#publishRate !== undefined)
-      this.#throttle(this.#publishRate.take());
-    this.#work = this.#work
+    const rate = packet.cmd === 'publish' ? this.#publishRate : undefined;
+    let work = this.#work;
+    if (rate !== undefined) {
+      // Over its publish rate, a client's PUBLISHes wait their turn before they are handled;
+      // the waiting packets fill the pending bound and pause the socket, so TCP slows the
+      // client down: nothing it sent is lost and the handled rate never exceeds the limit.
+      work = work.then(() => {
+        const waitMs = rate.reserve();
+        if (waitMs === 0 || this.state === 'closed') return undefined;
+        this.engine.counters.publishThrottled++;
+        return new Promise<void>((resolve) => setTimeout(resolve, waitMs));
+      });
+    }
+    this.#work = work
       .then(() => (this.state === 'closed' ? undefined : dispatch(this, packet)))
       .catch((error: unknown) => {
         this.engine.logger.error(
@@ -110,23 +130,18 @@ export class Connection implements SessionLink {
       });
   }
 
-  // Over its publish rate: stop reading from the socket until the bucket refills, so TCP
-  // slows the client down instead of us dropping or queueing without bound.
-  #throttle(waitMs: number): void {
-    if (waitMs === 0 || this.state === 'closed') return;
-    const until = Date.now() + waitMs;
-    if (until <= this.#throttledUntil) return;
-    this.#throttledUntil = until;
-    this.engine.counters.publishThrottled++;
-    this.stream.pause();
-    setTimeout(() => {
-      if (
-        this.state !== 'closed' &&
-        Date.now() >= this.#throttledUntil &&
-        this.#pending < MAX_PENDING_PACKETS / 2
-      )
-        this.stream.resume();
-    }, waitMs).unref();
+  /**
+   * Called by the engine's sweep: ends a connection past its CONNECT deadline or silent for
+   * 1.5 × its keep alive [MQTT-3.1.2-22].
+   */
+  sweep(now: number): void {
+    if (this.state === 'closed') return;
+    if (this.state !== 'connected') {
+      if (now >= this.#connectDeadline) this.destroy('connect timeout');
+      return;
+    }
+    if (this.#keepAliveMs > 0 && now - this.#lastActivity > this.#keepAliveMs)
+      this.close(ReasonCodes.keepAliveTimeout, 'keep alive timeout');
   }
 
   #malformed(error: Error): void {
@@ -137,23 +152,20 @@ export class Connection implements SessionLink {
   /** Keep alive: the client must send something within 1.5 × the keep alive [MQTT-3.1.2-22]. */
   startKeepAlive(seconds: number): void {
     this.#keepAliveMs = seconds * 1500;
-    this.#touch();
-  }
-
-  #touch(): void {
-    if (this.#keepAliveMs === 0) return;
-    clearTimeout(this.#keepAliveTimer);
-    this.#keepAliveTimer = setTimeout(
-      () => this.close(ReasonCodes.keepAliveTimeout, 'keep alive timeout'),
-      this.#keepAliveMs,
-    );
-    this.#keepAliveTimer.unref();
+    this.#lastActivity = Date.now();
   }
 
   /** CONNECT accepted: the CONNECT deadline no longer applies. */
   connected(): void {
-    clearTimeout(this.#connectTimer);
     this.state = 'connected';
+  }
+
+  /**
+   * True while the socket holds more unsent bytes than the engine allows: deliveries then wait
+   * in the session's bounded queue (QoS 0 dropped first) instead of piling up in the socket.
+   */
+  get congested(): boolean {
+    return this.stream.writableLength > this.engine.limits.writeBufferBytes;
   }
 
   /** Writes a packet in the client's protocol version; false when it exceeds the client's limit. */
@@ -162,12 +174,29 @@ export class Connection implements SessionLink {
     const bytes = mqtt.generate(packet, { protocolVersion: this.protocolVersion });
     if (this.clientMaximumPacketSize !== undefined && bytes.length > this.clientMaximumPacketSize)
       return false;
+    if (!this.#corked) {
+      // Packets written in one turn of the event loop leave in one write (far fewer syscalls
+      // and TLS records under load).
+      this.#corked = true;
+      this.stream.cork();
+      process.nextTick(() => {
+        this.#corked = false;
+        this.stream.uncork();
+      });
+    }
     this.stream.write(bytes);
     return true;
   }
 
   sendPublish(packet: Parameters<SessionLink['sendPublish']>[0]): boolean {
-    return this.write(packet);
+    if (this.clientTopicAliasMaximum === 0 || this.protocolVersion !== 5) return this.write(packet);
+    // Outbound topic aliases [MQTT-3.3.2-7..11]: a topic sent before goes as its alias alone.
+    this.#outAliases ??= new OutboundAliases(this.clientTopicAliasMaximum);
+    const { alias, known } = this.#outAliases.lookup(packet.topic);
+    const properties = { ...packet.properties, topicAlias: alias };
+    const sent = this.write({ ...packet, topic: known ? '' : packet.topic, properties });
+    if (sent && !known) this.#outAliases.commit(packet.topic, alias);
+    return sent;
   }
 
   overflow(): void {
@@ -209,9 +238,38 @@ export class Connection implements SessionLink {
   #shutdown(reasonCode: number, reason: string): void {
     const wasConnected = this.state === 'connected';
     this.state = 'closed';
-    clearTimeout(this.#keepAliveTimer);
-    clearTimeout(this.#connectTimer);
     this.#parser.removeAllListeners('packet');
     if (wasConnected) this.engine.disconnected(this, reasonCode, reason);
+  }
+}
+
+/**
+ * The topic aliases we use towards one client: up to its Topic Alias Maximum, and once all are
+ * taken the least recently assigned alias is given to the new topic.
+ */
+class OutboundAliases {
+  readonly #maximum: number;
+  readonly #byTopic = new Map<string, number>();
+  readonly #topics: string[] = [];
+  #next = 0;
+
+  constructor(maximum: number) {
+    this.#maximum = maximum;
+  }
+
+  /** The alias for a topic, and whether the client already knows it. */
+  lookup(topic: string): { alias: number; known: boolean } {
+    const alias = this.#byTopic.get(topic);
+    if (alias !== undefined) return { alias, known: true };
+    return { alias: (this.#next % this.#maximum) + 1, known: false };
+  }
+
+  /** The PUBLISH carrying topic and alias was written: the client now maps alias → topic. */
+  commit(topic: string, alias: number): void {
+    const previous = this.#topics[alias - 1];
+    if (previous !== undefined) this.#byTopic.delete(previous);
+    this.#topics[alias - 1] = topic;
+    this.#byTopic.set(topic, alias);
+    this.#next++;
   }
 }

@@ -48,6 +48,8 @@ export interface EngineCounters {
   slowSubscribersDisconnected: number;
   sessionsTakenOver: number;
   publishThrottled: number;
+  /** QoS 1/2 PUBLISHes held back because a local subscriber was backed up. */
+  publishersSlowed: number;
   droppedUnderMemoryPressure: number;
 }
 
@@ -88,12 +90,22 @@ export class Engine {
     slowSubscribersDisconnected: 0,
     sessionsTakenOver: 0,
     publishThrottled: 0,
+    publishersSlowed: 0,
     droppedUnderMemoryPressure: 0,
   };
   events: EngineEvents = {};
   readonly #open = new Set<Connection>();
   readonly #pendingWills = new Map<string, NodeJS.Timeout>();
   readonly #stopSys: () => void;
+  readonly #sweepTimer: NodeJS.Timeout;
+  /** Connected sessions whose queues are backed up (normally empty). */
+  readonly #backlogged = new Set<Session>();
+  readonly #sessionObserver = {
+    backlogChanged: (session: Session, backlogged: boolean): void => {
+      if (backlogged) this.#backlogged.add(session);
+      else this.#backlogged.delete(session);
+    },
+  };
   /** Sheds load when memory passes the limit (new CONNECTs refused, QoS 0 dropped). */
   readonly memoryGuard: MemoryGuard;
 
@@ -108,11 +120,25 @@ export class Engine {
     this.uspTopicPrefix = options.uspTopicPrefix;
     this.authMethods = new Map((options.authMethods ?? []).map((m) => [m.name, m]));
     this.memoryGuard = options.memoryGuard ?? new MemoryGuard(this.limits.memoryLimitBytes);
+    this.memoryGuard.onChange = (overloaded, used, limit) => {
+      const fields = { usedMB: Math.round(used / 2 ** 20), limitMB: Math.round(limit / 2 ** 20) };
+      if (overloaded)
+        this.logger.warn(fields, 'memory limit reached: refusing CONNECTs (0x89), dropping QoS 0');
+      else this.logger.info(fields, 'memory back under 80% of the limit: accepting CONNECTs');
+    };
     this.memoryGuard.start();
     this.#stopSys =
       this.limits.sysIntervalSeconds > 0
         ? startSysTopics(this, this.limits.sysIntervalSeconds)
         : () => undefined;
+    // One timer checks every connection's CONNECT deadline and keep alive, instead of a timer
+    // (re-armed on every packet) per connection.
+    const sweepMs = Math.max(50, Math.min(500, this.limits.connectTimeoutMs / 4));
+    this.#sweepTimer = setInterval(() => {
+      const now = Date.now();
+      for (const connection of this.#open) connection.sweep(now);
+    }, sweepMs);
+    this.#sweepTimer.unref();
   }
 
   /** Takes a new client stream from a listener. */
@@ -180,7 +206,13 @@ export class Engine {
       session.expirySeconds = expirySeconds;
     } else {
       if (session !== undefined) this.#endSession(session);
-      session = new Session(clientId, identity, expirySeconds, this.limits.maxQueuedMessages);
+      session = new Session(
+        clientId,
+        identity,
+        expirySeconds,
+        this.limits.maxQueuedMessages,
+        this.#sessionObserver,
+      );
       this.sessions.set(clientId, session);
       if (stored !== undefined && !cleanStart) {
         sessionPresent = true;
@@ -202,7 +234,7 @@ export class Engine {
       return;
     }
     this.connections.delete(connection.clientId);
-    session.link = undefined;
+    session.detach();
     let willSent = false;
     if (!connection.normalDisconnect && connection.will !== undefined) {
       willSent = this.#scheduleWill(
@@ -322,6 +354,27 @@ export class Engine {
     }
   }
 
+  /**
+   * Backpressure for publishers: when local subscribers of `topic` have backed-up queues, waits
+   * (up to publisherWaitMs) for them to catch up. Costs nothing while no session is backlogged.
+   */
+  async awaitSubscribers(topic: string): Promise<void> {
+    if (this.#backlogged.size === 0) return;
+    const waiting: Promise<void>[] = [];
+    for (const subscription of this.index.match(topic)) {
+      const session = this.sessions.get(subscription.clientId);
+      if (session !== undefined && session.backlogged) waiting.push(session.relieved());
+    }
+    if (waiting.length === 0) return;
+    this.counters.publishersSlowed++;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(waiting),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, this.limits.publisherWaitMs))),
+    ]);
+    clearTimeout(timer);
+  }
+
   /** Rules changed: every session asks again. */
   invalidateDecisions(): void {
     for (const session of this.sessions.values()) session.decisions.clear();
@@ -330,6 +383,7 @@ export class Engine {
   /** Closes every connection with the given reason (shutdown: 0x8B). */
   closeAll(reasonCode: number = ReasonCodes.serverShuttingDown): void {
     this.#stopSys();
+    clearInterval(this.#sweepTimer);
     this.memoryGuard.stop();
     this.#stopFabric();
     for (const connection of [...this.#open]) connection.close(reasonCode, 'server shutting down');

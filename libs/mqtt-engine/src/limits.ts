@@ -27,6 +27,14 @@ export interface EngineLimits {
   publishBurst: number;
   /** Seconds between $SYS statistics (0 = none). */
   sysIntervalSeconds: number;
+  /** Unsent bytes a connection's socket may hold before deliveries wait in its session queue. */
+  writeBufferBytes: number;
+  /**
+   * How long a QoS 1/2 PUBLISH waits (before its acknowledgement) for a backlogged local
+   * subscriber to catch up: publishers are slowed down first; a subscriber still full after
+   * that is disconnected (0x97) rather than losing acknowledged messages.
+   */
+  publisherWaitMs: number;
   /** Memory (heap + buffers, bytes) past which the engine sheds load (0 = no guard). */
   memoryLimitBytes: number;
 }
@@ -46,5 +54,7 @@ export const DEFAULT_LIMITS: EngineLimits = {
   maxPublishRate: 1000,
   publishBurst: 2000,
   sysIntervalSeconds: 10,
-  memoryLimitBytes: 1024 * 1024 * 1024,
+  writeBufferBytes: 64 * 1024,
+  publisherWaitMs: 5000,
+  memoryLimitBytes: 512 * 1024 * 1024,
 };

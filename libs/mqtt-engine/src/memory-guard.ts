@@ -9,6 +9,8 @@ export class MemoryGuard {
   readonly #lowBytes: number;
   readonly #usage: () => number;
   #overloaded = false;
+  /** Told when shedding starts or stops (the engine logs it). */
+  onChange: ((overloaded: boolean, usedBytes: number, limitBytes: number) => void) | undefined;
   #timer: NodeJS.Timeout | undefined;
 
   /** `limitBytes` 0 disables the guard; `usage` defaults to the V8 heap plus external memory. */
@@ -27,8 +29,10 @@ export class MemoryGuard {
   sample(): boolean {
     if (this.#limitBytes === 0) return false;
     const used = this.#usage();
+    const was = this.#overloaded;
     if (!this.#overloaded && used >= this.#limitBytes) this.#overloaded = true;
     else if (this.#overloaded && used < this.#lowBytes) this.#overloaded = false;
+    if (was !== this.#overloaded) this.onChange?.(this.#overloaded, used, this.#limitBytes);
     return this.#overloaded;
   }
 

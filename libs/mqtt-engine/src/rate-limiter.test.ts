@@ -17,3 +17,15 @@ describe('TokenBucket', () => {
     expect(waits[2]).toBeGreaterThan(0);
   });
 });
+
+describe('TokenBucket.reserve', () => {
+  test('spends the burst, then spaces reservations by the rate', () => {
+    const bucket = new TokenBucket(100, 2, 0);
+    expect(bucket.reserve(0)).toBe(0);
+    expect(bucket.reserve(0)).toBe(0);
+    expect(bucket.reserve(0)).toBe(10);
+    expect(bucket.reserve(0)).toBe(20);
+    // 30 ms later the debt of two tokens is paid and one more is due now.
+    expect(bucket.reserve(30)).toBe(0);
+  });
+});

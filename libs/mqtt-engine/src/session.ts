@@ -21,6 +21,8 @@ export interface SessionLink {
   readonly clientReceiveMaximum: number;
   /** Client's Maximum Packet Size (v5), undefined = no limit. */
   readonly clientMaximumPacketSize: number | undefined;
+  /** True while the transport holds too many unsent bytes: deliveries wait in the queue. */
+  readonly congested: boolean;
   sendPublish(packet: IPublishPacket): boolean;
   /** Ends the connection because the subscriber cannot keep up. */
   overflow(): void;
@@ -38,6 +40,11 @@ export interface SessionCounters {
   droppedExpired: number;
   droppedOversize: number;
   droppedOffline: number;
+}
+
+/** What the engine learns from a session: when its queue backs up and when it recovers. */
+export interface SessionObserver {
+  backlogChanged(session: Session, backlogged: boolean): void;
 }
 
 /** One client's session. */
@@ -59,7 +66,10 @@ export class Session {
   readonly #inflight = new Map<number, Inflight>();
   readonly #queue: SessionDelivery[] = [];
   readonly #maxQueued: number;
+  readonly #observer: SessionObserver | undefined;
   #nextPacketId = 1;
+  /** Set while the queue of a connected session is past half its bound. */
+  #backlog: { promise: Promise<void>; resolve: () => void } | undefined;
   expiryTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -67,11 +77,47 @@ export class Session {
     identity: EngineIdentity,
     expirySeconds: number,
     maxQueued: number,
+    observer?: SessionObserver,
   ) {
     this.clientId = clientId;
     this.identity = identity;
     this.expirySeconds = expirySeconds;
     this.#maxQueued = maxQueued;
+    this.#observer = observer;
+  }
+
+  /** True while a connected session's queue is past half its bound (publishers should wait). */
+  get backlogged(): boolean {
+    return this.#backlog !== undefined;
+  }
+
+  /** Resolves when the backlog is cleared (queue at a quarter of its bound, or link gone). */
+  relieved(): Promise<void> {
+    return this.#backlog?.promise ?? Promise.resolve();
+  }
+
+  #checkBacklog(): void {
+    if (this.#backlog === undefined) {
+      if (this.link !== undefined && this.#queue.length >= Math.max(1, this.#maxQueued / 2)) {
+        let resolve!: () => void;
+        const promise = new Promise<void>((r) => (resolve = r));
+        this.#backlog = { promise, resolve };
+        this.#observer?.backlogChanged(this, true);
+      }
+      return;
+    }
+    if (this.link === undefined || this.#queue.length <= this.#maxQueued / 4) {
+      const { resolve } = this.#backlog;
+      this.#backlog = undefined;
+      resolve();
+      this.#observer?.backlogChanged(this, false);
+    }
+  }
+
+  /** The connection went away: nobody waits on a detached session. */
+  detach(): void {
+    this.link = undefined;
+    this.#checkBacklog();
   }
 
   /** Messages waiting to be sent. */
@@ -91,7 +137,12 @@ export class Session {
       return;
     }
     const link = this.link;
-    if (link !== undefined && this.#queue.length === 0 && this.#canSend(delivery, link)) {
+    if (
+      link !== undefined &&
+      this.#queue.length === 0 &&
+      !link.congested &&
+      this.#canSend(delivery, link)
+    ) {
       this.#send(delivery, link, now);
       return;
     }
@@ -106,6 +157,7 @@ export class Session {
   #enqueue(delivery: SessionDelivery): void {
     if (this.#queue.length < this.#maxQueued) {
       this.#queue.push(delivery);
+      if (this.#backlog === undefined) this.#checkBacklog();
       return;
     }
     const qos0 = this.#queue.findIndex((d) => d.qos === 0);
@@ -208,7 +260,8 @@ export class Session {
     if (link === undefined) return;
     while (this.#queue.length > 0) {
       const next = this.#queue[0]!;
-      if (!this.#canSend(next, link)) return;
+      // A congested socket resumes us with 'drain'; a full window with the next PUBACK.
+      if (link.congested || !this.#canSend(next, link)) break;
       this.#queue.shift();
       if (next.message.expiresAt !== undefined && next.message.expiresAt <= now) {
         this.counters.droppedExpired++;
@@ -216,6 +269,7 @@ export class Session {
       }
       this.#send(next, link, now);
     }
+    if (this.#backlog !== undefined) this.#checkBacklog();
   }
 
   /**
@@ -243,5 +297,6 @@ export class Session {
     this.#queue.length = 0;
     this.awaitingRelease.clear();
     this.decisions.clear();
+    this.#checkBacklog();
   }
 }

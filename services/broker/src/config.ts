@@ -111,7 +111,7 @@ const spec = {
     4_294_967_295,
   ),
   MQTT_MAX_PUBLISH_RATE: env.int(
-    'PUBLISHes per second per client before its socket is paused (0 = unlimited)',
+    'PUBLISHes per second handled per client; past it they wait and the socket is paused (0 = unlimited)',
     DEFAULT_LIMITS.maxPublishRate,
     0,
     1_000_000,
@@ -121,6 +121,18 @@ const spec = {
     DEFAULT_LIMITS.publishBurst,
     1,
     1_000_000,
+  ),
+  MQTT_WRITE_BUFFER_KB: env.int(
+    'unsent KiB a connection may hold before deliveries wait in its session queue',
+    DEFAULT_LIMITS.writeBufferBytes / 1024,
+    4,
+    65_536,
+  ),
+  MQTT_PUBLISHER_WAIT_MS: env.int(
+    'how long a QoS 1/2 PUBLISH waits for backed-up subscribers before its acknowledgement',
+    DEFAULT_LIMITS.publisherWaitMs,
+    0,
+    600_000,
   ),
   MQTT_MEMORY_LIMIT_MB: env.int(
     'memory (heap + buffers, MiB) past which new CONNECTs get 0x89 and QoS 0 is shed (0 = off)',

@@ -51,6 +51,8 @@ const engine = new Engine({
     maxPublishRate: config.MQTT_MAX_PUBLISH_RATE,
     publishBurst: config.MQTT_PUBLISH_BURST,
     sysIntervalSeconds: config.SYS_INTERVAL_SECONDS,
+    writeBufferBytes: config.MQTT_WRITE_BUFFER_KB * 1024,
+    publisherWaitMs: config.MQTT_PUBLISHER_WAIT_MS,
     memoryLimitBytes: config.MQTT_MEMORY_LIMIT_MB * 1024 * 1024,
   },
 });

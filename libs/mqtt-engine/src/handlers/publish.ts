@@ -117,6 +117,9 @@ export async function handlePublish(connection: Connection, packet: IPublishPack
     engine.logger.warn({ clientId: connection.clientId }, 'retained store full, publish refused');
     return ack(ReasonCodes.quotaExceeded, 'retained store full');
   }
+  // A QoS 1/2 publisher waits for backed-up subscribers before its acknowledgement: its
+  // pending packets then pause its socket, slowing it down instead of losing messages.
+  if (packet.qos > 0) await engine.awaitSubscribers(topic);
   if (packet.qos === 2) session.awaitingRelease.add(packet.messageId!);
   ack(ReasonCodes.success);
 }
