@@ -2,6 +2,7 @@
 // mqtt-packet, hands each to its handler in order, writes answers in the client's protocol
 // version, and enforces the connection-level limits (CONNECT timeout, keep alive, packet size).
 import type { Duplex } from 'node:stream';
+import { BufferList } from 'bl';
 import mqtt, { type Packet } from 'mqtt-packet';
 import { ReasonCodes } from '@octomesh/contracts';
 import type { Engine } from './engine.ts';
@@ -39,12 +40,11 @@ export class Connection implements SessionLink {
   requestProblemInformation = true;
   /** Topic aliases the client accepts from us (v5 CONNECT Topic Alias Maximum, 0 = none). */
   clientTopicAliasMaximum = 0;
-  /** Topic aliases the client set towards us [MQTT-3.3.2-12]. */
-  readonly topicAliases = new Map<number, string>();
+  #topicAliases: Map<number, string> | undefined;
   /** Set when DISCONNECT (or a takeover) ended the connection normally: no will. */
   normalDisconnect = false;
   readonly #parser = mqtt.parser();
-  readonly #publishRate: TokenBucket | undefined;
+  #publishRate: TokenBucket | undefined;
   #pending = 0;
   #work: Promise<void> = Promise.resolve();
   /** Keep alive in ms (0 = none) and the last time the client sent anything. */
@@ -60,16 +60,20 @@ export class Connection implements SessionLink {
     this.engine = engine;
     this.stream = stream;
     this.meta = meta;
-    this.#publishRate =
-      engine.limits.maxPublishRate > 0
-        ? new TokenBucket(engine.limits.maxPublishRate, engine.limits.publishBurst)
-        : undefined;
+    // mqtt-packet buffers input in a `bl` BufferListStream, a whole Duplex stream (about 1 KB
+    // per idle connection); the plain BufferList has every method its parser uses.
+    (this.#parser as unknown as { _list: unknown })._list = new BufferList();
     this.#parser.on('packet', (packet: Packet) => this.#enqueue(packet));
     this.#parser.on('error', (error: Error) => this.#malformed(error));
     stream.on('data', (chunk: Buffer) => this.#onData(chunk));
-    stream.on('error', () => this.#ended());
-    stream.on('close', () => this.#ended());
-    stream.on('end', () => this.#ended());
+    // Few closures per connection: idle connections are most of a broker's memory.
+    const ended = (): void => this.#ended();
+    stream.on('error', ended);
+    stream.on('end', ended);
+    stream.on('close', () => {
+      this.#ended();
+      engine.forget(this);
+    });
     // The socket caught up: send what waited for it.
     stream.on('drain', () => this.session?.drain());
     // Probe connections that never send CONNECT (OBUSPA does this) must not hold a slot; the
@@ -94,6 +98,13 @@ export class Connection implements SessionLink {
       this.close(ReasonCodes.packetTooLarge, 'packet too large');
       return;
     }
+    if (packet.cmd === 'connect') {
+      // The parser keeps the CONNECT as its settings (for the protocol version), and with it
+      // the password and the socket chunk it was read from: keep only the version.
+      (this.#parser as unknown as { settings: object }).settings = {
+        protocolVersion: packet.protocolVersion,
+      };
+    }
     const badField = illFormedUtf8Field(packet);
     if (badField !== undefined) {
       this.#malformed(new Error(`ill-formed UTF-8 in the ${badField}`));
@@ -101,7 +112,7 @@ export class Connection implements SessionLink {
     }
     this.#pending++;
     if (this.#pending >= MAX_PENDING_PACKETS) this.stream.pause();
-    const rate = packet.cmd === 'publish' ? this.#publishRate : undefined;
+    const rate = packet.cmd === 'publish' ? this.#rateLimiter() : undefined;
     let work = this.#work;
     if (rate !== undefined) {
       // Over its publish rate, a client's PUBLISHes wait their turn before they are handled;
@@ -128,6 +139,18 @@ export class Connection implements SessionLink {
         if (this.#pending < MAX_PENDING_PACKETS / 2 && this.state !== 'closed')
           this.stream.resume();
       });
+  }
+
+  /** Topic aliases the client set towards us [MQTT-3.3.2-12] (created on first use). */
+  get topicAliases(): Map<number, string> {
+    return (this.#topicAliases ??= new Map());
+  }
+
+  // The publish-rate bucket, created with the first PUBLISH (idle devices never need one).
+  #rateLimiter(): TokenBucket | undefined {
+    const { maxPublishRate, publishBurst } = this.engine.limits;
+    if (maxPublishRate <= 0) return undefined;
+    return (this.#publishRate ??= new TokenBucket(maxPublishRate, publishBurst));
   }
 
   /**

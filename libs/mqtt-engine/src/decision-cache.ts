@@ -11,15 +11,21 @@ interface Entry {
 
 /** Verdicts by action and topic for one session. */
 export class DecisionCache {
-  readonly #entries = new Map<string, Entry>();
+  // Created with the first verdict: most idle sessions never hold one.
+  #map: Map<string, Entry> | undefined;
   readonly #maxEntries: number;
 
   constructor(maxEntries = 256) {
     this.#maxEntries = maxEntries;
   }
 
+  get #entries(): Map<string, Entry> {
+    return (this.#map ??= new Map());
+  }
+
   /** The cached verdict, if still valid. */
   get(action: string, topic: string, now = Date.now()): Entry | undefined {
+    if (this.#map === undefined) return undefined;
     const key = `${action}\u0000${topic}`;
     const entry = this.#entries.get(key);
     if (entry === undefined) return undefined;
@@ -51,6 +57,6 @@ export class DecisionCache {
 
   /** Forgets everything (rules changed). */
   clear(): void {
-    this.#entries.clear();
+    this.#map = undefined;
   }
 }

@@ -146,8 +146,12 @@ export class Engine {
     this.counters.connectionsAccepted++;
     const connection = new Connection(this, stream, meta);
     this.#open.add(connection);
-    stream.once('close', () => this.#open.delete(connection));
     return connection;
+  }
+
+  /** A connection's stream has closed. */
+  forget(connection: Connection): void {
+    this.#open.delete(connection);
   }
 
   /** Open connections (connected or not). */

@@ -62,7 +62,10 @@ export class Session {
     droppedOffline: 0,
   };
   /** Inbound QoS 2 packet ids received and not yet released [MQTT-4.3.3-9]. */
-  readonly awaitingRelease = new Set<number>();
+  get awaitingRelease(): Set<number> {
+    return (this.#awaitingRelease ??= new Set());
+  }
+  #awaitingRelease: Set<number> | undefined;
   readonly #inflight = new Map<number, Inflight>();
   readonly #queue: SessionDelivery[] = [];
   readonly #maxQueued: number;
@@ -295,7 +298,7 @@ export class Session {
   reset(): void {
     this.#inflight.clear();
     this.#queue.length = 0;
-    this.awaitingRelease.clear();
+    this.#awaitingRelease = undefined;
     this.decisions.clear();
     this.#checkBacklog();
   }
