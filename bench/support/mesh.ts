@@ -79,6 +79,10 @@ export async function startBenchMesh(
       name,
       main,
       env: { NATS_URL: server.url, HEALTH_PORT: '0', LOG_LEVEL: serviceLogLevel, ...env },
+      // BENCH_BROKER_NODE_FLAGS compares Node flags for the broker (default: what production uses).
+      ...(name === 'broker' && process.env.BENCH_BROKER_NODE_FLAGS !== undefined
+        ? { execArgv: process.env.BENCH_BROKER_NODE_FLAGS.split(' ').filter((f) => f !== '') }
+        : {}),
       onLine: (line) => {
         note(name, line);
         recent.push(line);

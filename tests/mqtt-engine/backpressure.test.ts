@@ -2,70 +2,13 @@
 // buffer without bound (QoS 0 is dropped first, counted), QoS 1 publishers are slowed down
 // before a backed-up subscriber is disconnected, and no acknowledged message goes uncounted.
 // Also outbound topic aliases and ill-formed UTF-8 in topics.
-import { connect as tcpConnect, type Socket } from 'node:net';
-import mqttPacket from 'mqtt-packet';
+import type mqttPacket from 'mqtt-packet';
 import { collect, connectClient, end, eventually } from './clients.ts';
 import { startTestBroker, type TestBroker } from './harness.ts';
+import { rawSubscriber } from './raw-client.ts';
 
 const accounts = { adm: { password: 'pwa', role: 'admin' } };
 const admin = { protocolVersion: 5 as const, username: 'adm', password: 'pwa' };
-
-/** A raw v5 client: CONNECT, SUBSCRIBE and a parser of what the broker sends. */
-async function rawSubscriber(
-  port: number,
-  options: {
-    clientId: string;
-    filter: string;
-    qos: 0 | 1;
-    sessionExpiryInterval?: number;
-    topicAliasMaximum?: number;
-  },
-): Promise<{ socket: Socket; packets: mqttPacket.Packet[] }> {
-  const socket = await new Promise<Socket>((resolve) => {
-    const s = tcpConnect(port, '127.0.0.1', () => resolve(s));
-    s.on('error', () => undefined);
-  });
-  const parser = mqttPacket.parser({ protocolVersion: 5 });
-  const packets: mqttPacket.Packet[] = [];
-  parser.on('packet', (p) => packets.push(p));
-  socket.on('data', (chunk) => parser.parse(chunk));
-  socket.write(
-    mqttPacket.generate(
-      {
-        cmd: 'connect',
-        protocolVersion: 5,
-        clientId: options.clientId,
-        clean: true,
-        keepalive: 60,
-        username: 'adm',
-        password: Buffer.from('pwa'),
-        properties: {
-          receiveMaximum: 65535,
-          ...(options.sessionExpiryInterval !== undefined
-            ? { sessionExpiryInterval: options.sessionExpiryInterval }
-            : {}),
-          ...(options.topicAliasMaximum !== undefined
-            ? { topicAliasMaximum: options.topicAliasMaximum }
-            : {}),
-        },
-      },
-      { protocolVersion: 5 },
-    ),
-  );
-  await eventually('CONNACK', () => packets.find((p) => p.cmd === 'connack'));
-  socket.write(
-    mqttPacket.generate(
-      {
-        cmd: 'subscribe',
-        messageId: 1,
-        subscriptions: [{ topic: options.filter, qos: options.qos }],
-      },
-      { protocolVersion: 5 },
-    ),
-  );
-  await eventually('SUBACK', () => packets.find((p) => p.cmd === 'suback'));
-  return { socket, packets };
-}
 
 describe('slow subscribers', () => {
   let broker: TestBroker;
