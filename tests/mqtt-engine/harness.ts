@@ -11,6 +11,7 @@ import {
   type Deciders,
   type EngineIdentity,
   type EngineLimits,
+  type EnhancedAuthMethod,
   type SessionStore,
 } from '@octomesh/mqtt-engine';
 
@@ -42,6 +43,8 @@ export async function startTestBroker(
     prefix?: string;
     memoryGuard?: MemoryGuard;
     sessionStore?: SessionStore;
+    /** Enhanced authentication methods offered to v5 clients. */
+    authMethods?: EnhancedAuthMethod[];
   } = {},
 ): Promise<TestBroker> {
   const prefix = options.prefix ?? 'oktopus/usp/v1';
@@ -90,6 +93,7 @@ export async function startTestBroker(
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.memoryGuard ? { memoryGuard: options.memoryGuard } : {}),
     ...(options.sessionStore ? { sessionStore: options.sessionStore } : {}),
+    ...(options.authMethods ? { authMethods: options.authMethods } : {}),
   });
   const server: Server = createServer((socket) => {
     engine.accept(socket, {

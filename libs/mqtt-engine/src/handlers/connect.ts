@@ -1,17 +1,50 @@
-// CONNECT: a named list of steps — check the packet, authenticate (deadline, fail closed),
-// authorize the will, attach the session (takeover rules), answer CONNACK with every property
-// a v5 client needs, then resume the session.
+// CONNECT: a named list of steps — check the packet, authenticate (the authenticate decider, or
+// the enhanced-auth method CONNECT names; deadline, fail closed), authorize the will, attach the
+// session (takeover rules), answer CONNACK with every property a v5 client needs, then resume
+// the session.
 import type { IConnackPacket, IConnectPacket } from 'mqtt-packet';
 import { validateTopicName } from '@octomesh/acl-rules';
 import { ReasonCodes } from '@octomesh/contracts';
 import type { Connection } from '../connection.ts';
 import { withDeadline } from '../deadline.ts';
+import type { EnhancedAuthMethod } from '../enhanced-auth.ts';
 import { v3ConnackCode } from '../reason-mapping.ts';
-import type { EngineIdentity, Message } from '../types.ts';
+import type { ConnectAttempt, ConnectVerdict, EngineIdentity, Message } from '../types.ts';
+import { beginExchange } from './auth-exchange.ts';
 import { authorizeOne } from './authorize.ts';
+
+/** A CONNECT that passed its checks; the steps after authentication share it. */
+interface ConnectRequest {
+  readonly packet: IConnectPacket;
+  readonly v5: boolean;
+  readonly props: NonNullable<IConnectPacket['properties']>;
+  readonly clientId: string;
+  readonly assigned: boolean;
+  readonly cleanStart: boolean;
+  readonly attempt: ConnectAttempt;
+  /** The enhanced-auth method CONNECT named, if any. */
+  readonly method: EnhancedAuthMethod | undefined;
+}
+
+/** What CONNACK tells a client that authenticated with a method [MQTT-4.12.0-5]. */
+interface ConnackAuth {
+  authenticationMethod: string;
+  authenticationData?: Buffer;
+}
 
 /** Handles the first packet of a connection. */
 export async function handleConnect(connection: Connection, packet: IConnectPacket): Promise<void> {
+  const request = checkConnect(connection, packet);
+  if (request === undefined) return;
+  if (request.method !== undefined)
+    return authenticateWithMethod(connection, request, request.method);
+  const verdict = await authenticateWithDecider(connection, request);
+  const identity = acceptVerdict(connection, request, verdict);
+  if (identity !== undefined) await admit(connection, request, identity, undefined);
+}
+
+// Reads what CONNECT asks for and refuses what cannot be served; undefined when refused.
+function checkConnect(connection: Connection, packet: IConnectPacket): ConnectRequest | undefined {
   connection.state = 'connecting';
   connection.protocolVersion = packet.protocolVersion ?? 4;
   const v5 = connection.protocolVersion === 5;
@@ -25,66 +58,138 @@ export async function handleConnect(connection: Connection, packet: IConnectPack
   const engine = connection.engine;
 
   if (engine.memoryGuard.overloaded) {
-    return refuse(connection, ReasonCodes.serverBusy, 'server busy (memory)');
+    refuse(connection, ReasonCodes.serverBusy, 'server busy (memory)');
+    return undefined;
   }
-  if (props.authenticationMethod !== undefined) {
-    return refuse(
-      connection,
-      ReasonCodes.badAuthenticationMethod,
-      'authentication method not supported',
-    );
+  // Authentication Data without a method is a protocol error (MQTT 5 §3.1.2.11.10).
+  if (props.authenticationMethod === undefined && props.authenticationData !== undefined) {
+    refuse(connection, ReasonCodes.protocolError, 'authentication data without method');
+    return undefined;
+  }
+  const method =
+    props.authenticationMethod === undefined
+      ? undefined
+      : engine.authMethods.get(props.authenticationMethod);
+  if (props.authenticationMethod !== undefined && method === undefined) {
+    // A method we do not offer: 0x8C and close [MQTT-4.12.0-1].
+    refuse(connection, ReasonCodes.badAuthenticationMethod, 'authentication method not supported');
+    return undefined;
   }
   const cleanStart = packet.clean !== false;
   let clientId = packet.clientId;
   let assigned = false;
   if (clientId === '') {
     // 3.1.1 allows an empty id only with a clean session [MQTT-3.1.3-8]; v5 always [MQTT-3.1.3-6].
-    if (!v5 && !cleanStart)
-      return refuse(
+    if (!v5 && !cleanStart) {
+      refuse(
         connection,
         ReasonCodes.clientIdentifierNotValid,
         'empty client id needs clean session',
       );
+      return undefined;
+    }
     clientId = engine.assignClientId();
     assigned = true;
   }
-  if (Buffer.byteLength(clientId) > 256)
-    return refuse(connection, ReasonCodes.clientIdentifierNotValid, 'client id too long');
+  if (Buffer.byteLength(clientId) > 256) {
+    refuse(connection, ReasonCodes.clientIdentifierNotValid, 'client id too long');
+    return undefined;
+  }
   connection.clientId = clientId;
 
   const willProblem = packet.will === undefined ? undefined : validateTopicName(packet.will.topic);
-  if (willProblem !== undefined)
-    return refuse(connection, ReasonCodes.topicNameInvalid, `will topic: ${willProblem}`);
+  if (willProblem !== undefined) {
+    refuse(connection, ReasonCodes.topicNameInvalid, `will topic: ${willProblem}`);
+    return undefined;
+  }
+  const attempt: ConnectAttempt = {
+    clientId,
+    username: packet.username,
+    password: packet.password,
+    protocolVersion: connection.protocolVersion,
+    meta: connection.meta,
+    endpointIdHint: v5 ? firstUserProperty(props.userProperties, 'usp-endpoint-id') : '',
+  };
+  return { packet, v5, props, clientId, assigned, cleanStart, attempt, method };
+}
 
-  let identity: EngineIdentity;
+// The authenticate decider, with the engine's deadline; an error or a timeout is a refusal.
+async function authenticateWithDecider(
+  connection: Connection,
+  request: ConnectRequest,
+): Promise<ConnectVerdict> {
+  const engine = connection.engine;
   try {
-    const verdict = await withDeadline(engine.limits.deciderTimeoutMs, (signal) =>
-      engine.deciders.authenticate(
-        {
-          clientId,
-          username: packet.username,
-          password: packet.password,
-          protocolVersion: connection.protocolVersion,
-          meta: connection.meta,
-          endpointIdHint: v5 ? firstUserProperty(props.userProperties, 'usp-endpoint-id') : '',
-        },
-        signal,
-      ),
+    return await withDeadline(engine.limits.deciderTimeoutMs, (signal) =>
+      engine.deciders.authenticate(request.attempt, signal),
     );
-    if (!verdict.allow) return refuse(connection, verdict.reasonCode, verdict.reason);
-    identity = { ...verdict.identity, clientId };
   } catch (error) {
     // Fail closed: nobody gets in while auth cannot answer.
     engine.logger.warn(
-      { clientId, error: (error as Error).message },
+      { clientId: request.clientId, error: (error as Error).message },
       'auth unavailable, connect refused',
     );
-    return refuse(connection, ReasonCodes.serverUnavailable, 'authentication unavailable');
+    return {
+      allow: false,
+      reasonCode: ReasonCodes.serverUnavailable,
+      reason: 'authentication unavailable',
+    };
   }
-  // The socket may have gone while auth was answering.
-  if ((connection.state as string) === 'closed') return;
-  connection.identity = identity;
+}
 
+// Enhanced authentication [MQTT-4.12]: the method runs instead of the decider. Its challenges
+// go out as AUTH 0x18 and the client's answers come back through handleAuth while the
+// connection stays 'connecting' (the CONNECT timeout bounds the whole exchange); the method's
+// verdict continues the CONNECT here.
+function authenticateWithMethod(
+  connection: Connection,
+  request: ConnectRequest,
+  method: EnhancedAuthMethod,
+): Promise<void> {
+  return beginExchange(
+    connection,
+    method,
+    request.attempt,
+    undefined,
+    request.props.authenticationData,
+    async (verdict, data) => {
+      const identity = acceptVerdict(connection, request, verdict);
+      if (identity === undefined) return;
+      await admit(connection, request, identity, {
+        authenticationMethod: method.name,
+        ...(data !== undefined ? { authenticationData: data } : {}),
+      });
+    },
+  );
+}
+
+// The verdict of either authentication: a refusal answers CONNACK; an identity is the
+// connection's from now on, always with the connection's own client id.
+function acceptVerdict(
+  connection: Connection,
+  request: ConnectRequest,
+  verdict: ConnectVerdict,
+): EngineIdentity | undefined {
+  // The socket may have gone while auth was answering.
+  if (connection.state === 'closed') return undefined;
+  if (!verdict.allow) {
+    refuse(connection, verdict.reasonCode, verdict.reason);
+    return undefined;
+  }
+  const identity = { ...verdict.identity, clientId: request.clientId };
+  connection.identity = identity;
+  return identity;
+}
+
+// Will, session and CONNACK for an authenticated client.
+async function admit(
+  connection: Connection,
+  request: ConnectRequest,
+  identity: EngineIdentity,
+  connackAuth: ConnackAuth | undefined,
+): Promise<void> {
+  const { packet, v5, props, clientId, assigned, cleanStart } = request;
+  const engine = connection.engine;
   const expirySeconds = Math.min(
     v5
       ? (props.sessionExpiryInterval ?? 0)
@@ -137,6 +242,9 @@ export async function handleConnect(connection: Connection, packet: IConnectPack
       ...(assigned ? { assignedClientIdentifier: clientId } : {}),
       ...(serverKeepAlive !== undefined ? { serverKeepAlive } : {}),
       ...uspConnackProperties(connection, identity, props.requestResponseInformation === true),
+      // A successful CONNACK repeats the CONNECT's method [MQTT-4.12.0-5], and only then
+      // [MQTT-4.12.0-6].
+      ...connackAuth,
     };
   } else {
     connack.returnCode = 0;

@@ -4,7 +4,7 @@ import type { Packet } from 'mqtt-packet';
 import { ReasonCodes } from '@octomesh/contracts';
 import type { Connection } from '../connection.ts';
 import { handlePuback, handlePubcomp, handlePubrec, handlePubrel } from './acks.ts';
-import { handleAuth } from './auth.ts';
+import { handleAuth, handleDuringAuthentication } from './auth.ts';
 import { handleConnect } from './connect.ts';
 import { handleDisconnect } from './disconnect.ts';
 import { handlePingreq } from './pingreq.ts';
@@ -19,6 +19,9 @@ export async function dispatch(connection: Connection, packet: Packet): Promise<
     if (packet.cmd !== 'connect') return connection.destroy('packet before CONNECT');
     return handleConnect(connection, packet);
   }
+  // Between CONNECT and CONNACK only an enhanced-auth exchange waits for the client (a CONNECT
+  // without one is handled before the next packet).
+  if (connection.state === 'connecting') return handleDuringAuthentication(connection, packet);
   if (connection.state !== 'connected') return;
   switch (packet.cmd) {
     case 'connect':
