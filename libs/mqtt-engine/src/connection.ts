@@ -3,12 +3,13 @@
 // version, and enforces the connection-level limits (CONNECT timeout, keep alive, packet size).
 import type { Duplex } from 'node:stream';
 import { BufferList } from 'bl';
-import mqtt, { type Packet } from 'mqtt-packet';
+import type { Packet } from 'mqtt-packet';
 import { ReasonCodes } from '@octomesh/contracts';
 import type { Engine } from './engine.ts';
 import { TokenBucket } from './rate-limiter.ts';
 import { dispatch } from './handlers/dispatch.ts';
 import { illFormedUtf8Field } from './utf8.ts';
+import { createParser, generatePacket } from './user-properties.ts';
 import type { Session, SessionLink } from './session.ts';
 import type { ConnectionMeta, EngineIdentity, Message } from './types.ts';
 
@@ -43,7 +44,7 @@ export class Connection implements SessionLink {
   #topicAliases: Map<number, string> | undefined;
   /** Set when DISCONNECT (or a takeover) ended the connection normally: no will. */
   normalDisconnect = false;
-  readonly #parser = mqtt.parser();
+  readonly #parser = createParser();
   #publishRate: TokenBucket | undefined;
   #pending = 0;
   #work: Promise<void> = Promise.resolve();
@@ -194,7 +195,7 @@ export class Connection implements SessionLink {
   /** Writes a packet in the client's protocol version; false when it exceeds the client's limit. */
   write(packet: Packet): boolean {
     if (this.state === 'closed') return false;
-    const bytes = mqtt.generate(packet, { protocolVersion: this.protocolVersion });
+    const bytes = generatePacket(packet, this.protocolVersion);
     if (this.clientMaximumPacketSize !== undefined && bytes.length > this.clientMaximumPacketSize)
       return false;
     if (!this.#corked) {

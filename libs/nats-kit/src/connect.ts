@@ -36,6 +36,9 @@ export async function connectNats(options: NatsConnectOptions): Promise<NatsConn
     reconnectJitter: 250,
     timeout: options.timeoutMs ?? 5000,
     waitOnFirstConnect: false,
+    // nats.js otherwise builds an Error (with a stack trace) for every request and its timer,
+    // about 10% of the broker's CPU during a connect storm; `call` reports its own errors.
+    noAsyncTraces: true,
     ...(options.user !== undefined ? { user: options.user } : {}),
     ...(options.pass !== undefined ? { pass: options.pass } : {}),
     ...(options.token !== undefined ? { token: options.token } : {}),
