@@ -18,13 +18,15 @@ export interface ServiceProcess {
 }
 
 /**
- * Node flags a service runs with. The broker holds tens of thousands of idle connections:
- * a 2 MiB young generation (V8's default grows to 16 MiB per semi-space under load) keeps the
- * resident memory of each idle connection about half as large, measured with
- * bench/mqtt/idle-probe.ts; the container image sets the same through NODE_OPTIONS.
+ * Node flags a service runs with. The broker holds tens of thousands of idle connections; V8
+ * grows the young generation during a connection storm and keeps it, which showed as resident
+ * memory per idle connection. Measured with bench/mqtt/idle-probe.ts (10,000 connections) and
+ * bench/mqtt (throughput, CPU profile): default 10.1 KB RSS per connection and 7% of CPU in
+ * GC; 8 MiB semi-spaces 5.6 KB and 20% (about 5-10% fewer msg/s); 2 MiB 5.1 KB and 25%. The
+ * container image sets the same through NODE_OPTIONS.
  */
 export function serviceNodeFlags(name: string): string[] {
-  return name === 'broker' ? ['--max-semi-space-size=2'] : [];
+  return name === 'broker' ? ['--max-semi-space-size=8'] : [];
 }
 
 /** Options of {@link spawnService}. */
