@@ -17,6 +17,8 @@ describe('slow subscribers', () => {
     broker = await startTestBroker(accounts, {
       limits: {
         maxPublishRate: 0,
+        // MQTT.js ignores our Receive Maximum and sends its 600 PUBLISHes at once.
+        receiveMaximum: 1000,
         maxQueuedMessages: 50,
         writeBufferBytes: 64 * 1024,
         publisherWaitMs: 300,

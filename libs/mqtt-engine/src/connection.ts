@@ -36,7 +36,8 @@ export class Connection implements SessionLink {
   identity: EngineIdentity | undefined;
   session: Session | undefined;
   will: Will | undefined;
-  clientReceiveMaximum = 65535;
+  /** Our outbound QoS 1/2 window: the client's Receive Maximum, at most maxInflightMessages. */
+  clientReceiveMaximum: number;
   clientMaximumPacketSize: number | undefined;
   requestProblemInformation = true;
   /** Topic aliases the client accepts from us (v5 CONNECT Topic Alias Maximum, 0 = none). */
@@ -47,6 +48,8 @@ export class Connection implements SessionLink {
   readonly #parser = createParser();
   #publishRate: TokenBucket | undefined;
   #pending = 0;
+  /** QoS 1 PUBLISHes received and not yet acknowledged (counted against our Receive Maximum). */
+  #unackedQos1 = 0;
   #work: Promise<void> = Promise.resolve();
   /** Keep alive in ms (0 = none) and the last time the client sent anything. */
   #keepAliveMs = 0;
@@ -61,6 +64,7 @@ export class Connection implements SessionLink {
     this.engine = engine;
     this.stream = stream;
     this.meta = meta;
+    this.clientReceiveMaximum = engine.limits.maxInflightMessages;
     // mqtt-packet buffers input in a `bl` BufferListStream, a whole Duplex stream (about 1 KB
     // per idle connection); the plain BufferList has every method its parser uses.
     (this.#parser as unknown as { _list: unknown })._list = new BufferList();
@@ -111,6 +115,14 @@ export class Connection implements SessionLink {
       this.#malformed(new Error(`ill-formed UTF-8 in the ${badField}`));
       return;
     }
+    // MQTT 5 clients learn our Receive Maximum in CONNACK and must not have more QoS 1
+    // PUBLISHes unacknowledged [MQTT-3.3.4-9] (QoS 2 is counted in the publish handler);
+    // 3.1.1 has no such limit, its clients are only slowed by the paused socket.
+    const qos1 = packet.cmd === 'publish' && packet.qos === 1 && this.protocolVersion === 5;
+    if (qos1 && ++this.#unackedQos1 > this.engine.limits.receiveMaximum) {
+      this.close(ReasonCodes.receiveMaximumExceeded, 'receive maximum exceeded');
+      return;
+    }
     this.#pending++;
     if (this.#pending >= MAX_PENDING_PACKETS) this.stream.pause();
     const rate = packet.cmd === 'publish' ? this.#rateLimiter() : undefined;
@@ -137,6 +149,7 @@ export class Connection implements SessionLink {
       })
       .finally(() => {
         this.#pending--;
+        if (qos1) this.#unackedQos1--;
         if (this.#pending < MAX_PENDING_PACKETS / 2 && this.state !== 'closed')
           this.stream.resume();
       });

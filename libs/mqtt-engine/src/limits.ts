@@ -8,6 +8,11 @@ export interface EngineLimits {
   maxPacketSize: number;
   /** Our Receive Maximum: QoS 1/2 PUBLISHes a client may have unacknowledged towards us. */
   receiveMaximum: number;
+  /**
+   * QoS 1/2 messages we keep unacknowledged towards one client: the client's Receive Maximum
+   * when lower (MQTT 3.1.1 has none, so this bounds them too).
+   */
+  maxInflightMessages: number;
   /** Highest keep-alive accepted; larger requests get this as Server Keep Alive. */
   maxKeepAliveSeconds: number;
   /** Topic aliases a client may use towards us. */
@@ -44,6 +49,7 @@ export const DEFAULT_LIMITS: EngineLimits = {
   connectTimeoutMs: 10_000,
   maxPacketSize: 256 * 1024,
   receiveMaximum: 64,
+  maxInflightMessages: 64,
   maxKeepAliveSeconds: 600,
   topicAliasMaximum: 16,
   maxTopicBytes: 1024,

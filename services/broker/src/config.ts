@@ -80,6 +80,12 @@ const spec = {
     1,
     65_535,
   ),
+  MQTT_MAX_INFLIGHT: env.int(
+    'QoS 1/2 messages unacknowledged towards one client (its Receive Maximum when lower)',
+    DEFAULT_LIMITS.maxInflightMessages,
+    1,
+    65_535,
+  ),
   MQTT_MAX_KEEPALIVE: env.int(
     'highest keep alive accepted (seconds)',
     DEFAULT_LIMITS.maxKeepAliveSeconds,

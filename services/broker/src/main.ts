@@ -43,6 +43,7 @@ const engine = new Engine({
     connectTimeoutMs: config.MQTT_CONNECT_TIMEOUT_MS,
     maxPacketSize: config.MQTT_MAX_PACKET_SIZE,
     receiveMaximum: config.MQTT_RECEIVE_MAXIMUM,
+    maxInflightMessages: config.MQTT_MAX_INFLIGHT,
     maxKeepAliveSeconds: config.MQTT_MAX_KEEPALIVE,
     topicAliasMaximum: config.MQTT_TOPIC_ALIAS_MAXIMUM,
     maxQueuedMessages: config.MQTT_MAX_QUEUED,

@@ -50,7 +50,11 @@ function checkConnect(connection: Connection, packet: IConnectPacket): ConnectRe
   const v5 = connection.protocolVersion === 5;
   const props = packet.properties ?? {};
   connection.requestProblemInformation = props.requestProblemInformation !== false;
-  if (props.receiveMaximum !== undefined) connection.clientReceiveMaximum = props.receiveMaximum;
+  if (props.receiveMaximum !== undefined)
+    connection.clientReceiveMaximum = Math.min(
+      props.receiveMaximum,
+      connection.engine.limits.maxInflightMessages,
+    );
   if (props.maximumPacketSize !== undefined)
     connection.clientMaximumPacketSize = props.maximumPacketSize;
   if (props.topicAliasMaximum !== undefined)
