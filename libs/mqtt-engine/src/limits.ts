@@ -13,6 +13,12 @@ export interface EngineLimits {
    * when lower (MQTT 3.1.1 has none, so this bounds them too).
    */
   maxInflightMessages: number;
+  /** Features CONNACK advertises; a client using one that is off is refused as the spec says. */
+  maximumQoS: 0 | 1 | 2;
+  retainAvailable: boolean;
+  wildcardSubscriptionAvailable: boolean;
+  subscriptionIdentifiersAvailable: boolean;
+  sharedSubscriptionAvailable: boolean;
   /** Highest keep-alive accepted; larger requests get this as Server Keep Alive. */
   maxKeepAliveSeconds: number;
   /** Topic aliases a client may use towards us. */
@@ -50,6 +56,11 @@ export const DEFAULT_LIMITS: EngineLimits = {
   maxPacketSize: 256 * 1024,
   receiveMaximum: 64,
   maxInflightMessages: 64,
+  maximumQoS: 2,
+  retainAvailable: true,
+  wildcardSubscriptionAvailable: true,
+  subscriptionIdentifiersAvailable: true,
+  sharedSubscriptionAvailable: true,
   maxKeepAliveSeconds: 600,
   topicAliasMaximum: 16,
   maxTopicBytes: 1024,

@@ -86,6 +86,11 @@ const spec = {
     1,
     65_535,
   ),
+  MQTT_MAXIMUM_QOS: env.int('highest QoS offered (CONNACK Maximum QoS)', 2, 0, 2),
+  MQTT_RETAIN_AVAILABLE: env.bool('retained messages offered', true),
+  MQTT_WILDCARD_SUBSCRIPTIONS: env.bool('wildcard subscriptions offered', true),
+  MQTT_SUBSCRIPTION_IDENTIFIERS: env.bool('subscription identifiers offered', true),
+  MQTT_SHARED_SUBSCRIPTIONS: env.bool('shared subscriptions offered', true),
   MQTT_MAX_KEEPALIVE: env.int(
     'highest keep alive accepted (seconds)',
     DEFAULT_LIMITS.maxKeepAliveSeconds,

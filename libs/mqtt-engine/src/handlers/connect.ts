@@ -106,6 +106,16 @@ function checkConnect(connection: Connection, packet: IConnectPacket): ConnectRe
     refuse(connection, ReasonCodes.topicNameInvalid, `will topic: ${willProblem}`);
     return undefined;
   }
+  if (packet.will !== undefined && (packet.will.qos ?? 0) > engine.limits.maximumQoS) {
+    // A will above our Maximum QoS [MQTT-3.2.2-12].
+    refuse(connection, ReasonCodes.qosNotSupported, 'will QoS not supported');
+    return undefined;
+  }
+  if (packet.will?.retain === true && !engine.limits.retainAvailable) {
+    // A retained will when retain is not available [MQTT-3.2.2-13].
+    refuse(connection, ReasonCodes.retainNotSupported, 'will retain not supported');
+    return undefined;
+  }
   const attempt: ConnectAttempt = {
     clientId,
     username: packet.username,
@@ -236,10 +246,12 @@ async function admit(
       receiveMaximum: engine.limits.receiveMaximum,
       maximumPacketSize: engine.limits.maxPacketSize,
       topicAliasMaximum: engine.limits.topicAliasMaximum,
-      retainAvailable: true,
-      wildcardSubscriptionAvailable: true,
-      subscriptionIdentifiersAvailable: true,
-      sharedSubscriptionAvailable: true,
+      retainAvailable: engine.limits.retainAvailable,
+      wildcardSubscriptionAvailable: engine.limits.wildcardSubscriptionAvailable,
+      subscriptionIdentifiersAvailable: engine.limits.subscriptionIdentifiersAvailable,
+      sharedSubscriptionAvailable: engine.limits.sharedSubscriptionAvailable,
+      // Absent means 2 [MQTT-3.2.2-9].
+      ...(engine.limits.maximumQoS < 2 ? { maximumQoS: engine.limits.maximumQoS } : {}),
       ...(expirySeconds !== (props.sessionExpiryInterval ?? 0)
         ? { sessionExpiryInterval: expirySeconds }
         : {}),

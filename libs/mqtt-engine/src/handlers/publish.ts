@@ -44,6 +44,14 @@ export async function handlePublish(connection: Connection, packet: IPublishPack
     }
     delete props.topicAlias;
   }
+  if (packet.qos > engine.limits.maximumQoS) {
+    // Above the Maximum QoS we advertised [MQTT-3.2.2-11].
+    return connection.close(ReasonCodes.qosNotSupported, 'QoS not supported');
+  }
+  if (packet.retain && !engine.limits.retainAvailable) {
+    // Retain Available was 0 [MQTT-3.2.2-14].
+    return connection.close(ReasonCodes.retainNotSupported, 'retain not supported');
+  }
   const problem = validateTopicName(topic) ?? topicLimitProblem(connection, topic);
   if (problem !== undefined) return connection.close(ReasonCodes.topicNameInvalid, problem);
   if (props.responseTopic !== undefined && validateTopicName(props.responseTopic) !== undefined) {

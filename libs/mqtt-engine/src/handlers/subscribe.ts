@@ -20,6 +20,15 @@ export async function handleSubscribe(
   const subscriptionIdentifier = (
     packet.properties as { subscriptionIdentifier?: number } | undefined
   )?.subscriptionIdentifier;
+  const limits = engine.limits;
+  if (subscriptionIdentifier !== undefined && !limits.subscriptionIdentifiersAvailable) {
+    // Not offered in CONNACK: a SUBSCRIBE carrying one ends the connection with 0xA1
+    // (MQTT 5 §3.2.2.3.12).
+    return connection.close(
+      ReasonCodes.subscriptionIdentifiersNotSupported,
+      'subscription identifiers not supported',
+    );
+  }
   const codes: number[] = new Array<number>(packet.subscriptions.length).fill(
     ReasonCodes.unspecifiedError,
   );
@@ -33,6 +42,14 @@ export async function handleSubscribe(
     if (parsed.group !== undefined && sub.nl === true) {
       // No Local on a shared subscription is a protocol error [MQTT-3.8.3-4].
       codes[index] = ReasonCodes.protocolError;
+      return;
+    }
+    if (parsed.group !== undefined && !limits.sharedSubscriptionAvailable) {
+      codes[index] = ReasonCodes.sharedSubscriptionsNotSupported;
+      return;
+    }
+    if (!limits.wildcardSubscriptionAvailable && /[+#]/.test(parsed.filter)) {
+      codes[index] = ReasonCodes.wildcardSubscriptionsNotSupported;
       return;
     }
     if (
@@ -63,7 +80,8 @@ export async function handleSubscribe(
     }
     const parsed = parseSubscriptionFilter(sub.topic);
     if (!parsed.ok) return;
-    const qos = Math.min(sub.qos, 2) as QoS;
+    // Granted at most our Maximum QoS [MQTT-3.2.2-9].
+    const qos = Math.min(sub.qos, limits.maximumQoS) as QoS;
     const { replaced } = engine.index.add({
       clientId: connection.clientId,
       filter: parsed.filter,
