@@ -88,3 +88,39 @@ export async function rawSubscriber(
   await eventually('SUBACK', () => packets.find((p) => p.cmd === 'suback'));
   return { socket, packets };
 }
+
+/**
+ * A raw client after its CONNACK for any CONNECT the test spells out (protocol level, Clean
+ * Start 0, Keep Alive), with every packet the broker sent; `send` works on it for level 5.
+ */
+export async function rawConnectWith(
+  port: number,
+  connect: Omit<mqttPacket.IConnectPacket, 'cmd'>,
+): Promise<{ socket: Socket; packets: mqttPacket.Packet[]; connack: mqttPacket.IConnackPacket }> {
+  const protocolVersion = connect.protocolVersion ?? 4;
+  const socket = await new Promise<Socket>((resolve) => {
+    const s = tcpConnect(port, '127.0.0.1', () => resolve(s));
+    s.on('error', () => undefined);
+  });
+  const parser = mqttPacket.parser({ protocolVersion });
+  const packets: mqttPacket.Packet[] = [];
+  parser.on('packet', (p) => packets.push(p));
+  socket.on('data', (chunk) => parser.parse(chunk));
+  socket.write(mqttPacket.generate({ cmd: 'connect', ...connect }, { protocolVersion }));
+  const connack = await eventually(
+    'CONNACK',
+    () => packets.find((p) => p.cmd === 'connack') as mqttPacket.IConnackPacket | undefined,
+  );
+  return { socket, packets, connack };
+}
+
+/** Resolves when the broker has closed the socket, with the DISCONNECT it sent before, if any. */
+export async function closedWith(raw: {
+  socket: Socket;
+  packets: mqttPacket.Packet[];
+}): Promise<mqttPacket.IDisconnectPacket | undefined> {
+  if (!raw.socket.closed)
+    await new Promise<void>((resolve) => raw.socket.once('close', () => resolve()));
+  return raw.packets.find((p) => p.cmd === 'disconnect') as
+    mqttPacket.IDisconnectPacket | undefined;
+}

@@ -1,5 +1,5 @@
 // DISCONNECT from the client: no will unless 0x04 [MQTT-3.14.4-3]; the session expiry may be
-// updated, but not from 0 to non-zero [MQTT-3.14.2-2].
+// updated, but not from 0 to non-zero (§3.14.2.2.2).
 import type { IDisconnectPacket } from 'mqtt-packet';
 import { ReasonCodes } from '@octomesh/contracts';
 import type { Connection } from '../connection.ts';
