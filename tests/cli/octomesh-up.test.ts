@@ -60,6 +60,7 @@ describe('octomesh up', () => {
         expect((await discoverServices(nc)).map((s) => s.name).sort()).toEqual([
           'octomesh-acl',
           'octomesh-auth',
+          'octomesh-usp-router',
         ]);
         const added = await octomesh(
           ['user', 'add', 'dev-1', '--role', 'device'],
@@ -72,7 +73,7 @@ describe('octomesh up', () => {
         await nc.close();
       }
       const healthPorts = [...readyLine.matchAll(/health :(\d+)/g)].map((m) => Number(m[1]));
-      expect(healthPorts).toHaveLength(3);
+      expect(healthPorts).toHaveLength(4);
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
       expect(output).toContain('octomesh stopped');

@@ -35,15 +35,15 @@ export function collect(client: MqttClient): {
   return box;
 }
 
-/** Waits until `predicate` holds or fails after `timeoutMs`. */
+/** Waits until `probe` returns something (sync or async) or fails after `timeoutMs`. */
 export async function eventually<T>(
   what: string,
-  probe: () => T | undefined,
+  probe: () => T | undefined | Promise<T | undefined>,
   timeoutMs = 5000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = probe();
+    const value = await probe();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));

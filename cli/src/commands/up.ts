@@ -14,7 +14,7 @@ import { intOption, parse, UsageError } from '../args.ts';
 import { redactUrl } from '../nats.ts';
 
 /** Services `up` runs, in start order. Every new service adds itself here. */
-export const MESH_SERVICES = ['auth', 'acl', 'broker'] as const;
+export const MESH_SERVICES = ['auth', 'acl', 'broker', 'usp-router'] as const;
 
 /** Help text of `octomesh up`. */
 export const upHelp = `octomesh up [options]

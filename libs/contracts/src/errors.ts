@@ -91,3 +91,17 @@ export class ConfigError extends OctomeshError {
     this.problems = problems;
   }
 }
+
+/**
+ * A request a service refuses with a specific status (404 unknown, 409 conflict, 504 timeout…):
+ * the serving kit answers it as a service error with that code, and the caller gets a
+ * RemoteServiceError carrying it.
+ */
+export class RequestRefusedError extends OctomeshError {
+  readonly status: number;
+
+  constructor(status: number, message: string) {
+    super('REQUEST_REFUSED', message, {});
+    this.status = status;
+  }
+}

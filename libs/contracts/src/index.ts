@@ -6,3 +6,5 @@ export * from './proto.ts';
 export * from './kv-key.ts';
 export * from './usp/index.ts';
 export * from './roles.ts';
+export * from './fabric-message.ts';
+export * from './fabric-subject.ts';

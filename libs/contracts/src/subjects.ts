@@ -1,3 +1,5 @@
+import { encodeKvKey } from './kv-key.ts';
+
 // Every NATS subject of the mesh is built here; nobody types a subject string elsewhere.
 
 /** Subjects of request/reply endpoints and broadcast events. */
@@ -5,18 +7,24 @@ export const Subjects = {
   authAuthenticate: 'mesh.auth.v1.authenticate',
   aclAuthorize: 'mesh.acl.v1.authorize',
   aclChanged: 'mesh.acl.v1.changed',
+  /** Controller API: send a USP Msg or Record to an endpoint and get its answer. */
+  uspSend: 'usp.v1.send',
+  /** Controller API: list the endpoint registry. */
+  uspEndpoints: 'usp.v1.endpoints',
 } as const;
 
 /** Queue groups: replicas of one service share requests. */
 export const QueueGroups = {
   auth: 'auth',
   acl: 'acl',
+  uspRouter: 'usp-router',
 } as const;
 
 /** Names under which services register with the NATS micro framework (`nats micro ls`). */
 export const ServiceNames = {
   auth: 'octomesh-auth',
   acl: 'octomesh-acl',
+  uspRouter: 'octomesh-usp-router',
 } as const;
 
 /** Kinds of broker events. */
@@ -41,6 +49,7 @@ export const Buckets = {
   credentials: 'mqtt-credentials',
   acl: 'mqtt-acl',
   oktopusDevicesAuth: 'devices-auth',
+  uspEndpoints: 'usp-endpoints',
 } as const;
 
 /** How a bucket the mesh owns is set up; every service and the CLI open it with these. */
@@ -57,4 +66,24 @@ export const BucketSpecs = {
   credentials: { name: Buckets.credentials, history: 1, description: 'Octomesh MQTT credentials' },
   // Ten revisions: an audit trail of rule changes.
   acl: { name: Buckets.acl, history: 10, description: 'Octomesh ACL rules' },
+  // One revision: presence changes often and only the current state matters.
+  uspEndpoints: {
+    name: Buckets.uspEndpoints,
+    history: 1,
+    description: 'Octomesh USP endpoint registry',
+  },
 } as const satisfies Record<string, BucketSpec>;
+
+/** `usp.v1.presence.<encoded endpoint id>`: an endpoint went online or offline. */
+export function uspPresenceSubject(endpointId: string): string {
+  return `usp.v1.presence.${encodeKvKey(endpointId)}`;
+}
+
+/** `usp.v1.notify.<encoded endpoint id>`: a Notify from an agent, for controllers. */
+export function uspNotifySubject(endpointId: string): string {
+  return `usp.v1.notify.${encodeKvKey(endpointId)}`;
+}
+
+/** Wildcards over every endpoint's presence and notifications. */
+export const uspPresenceWildcard = 'usp.v1.presence.*';
+export const uspNotifyWildcard = 'usp.v1.notify.*';

@@ -115,7 +115,7 @@ export class Engine {
     this.retained = options.retained ?? new MemoryRetainedStore();
     this.fabric = options.fabric ?? new LocalFabric();
     this.sessionStore = options.sessionStore ?? new MemorySessionStore();
-    this.#stopFabric = this.fabric.subscribe((message) => this.route(message));
+    this.#stopFabric = this.fabric.subscribe((message) => this.#fromFabric(message));
     this.logger = options.logger ?? silentLogger;
     this.uspTopicPrefix = options.uspTopicPrefix;
     this.authMethods = new Map((options.authMethods ?? []).map((m) => [m.name, m]));
@@ -319,6 +319,28 @@ export class Engine {
       });
     }
     await this.fabric.publish(message);
+  }
+
+  // A message from the fabric: another replica's retained message is kept here too (each
+  // replica holds its own retained store until the NATS-backed one), then routed.
+  #fromFabric(message: Message): void {
+    if (message.remote === true && message.retain) {
+      this.retained
+        .set({
+          topic: message.topic,
+          payload: message.payload,
+          qos: message.qos,
+          properties: message.properties as Record<string, unknown>,
+          ...(message.expiresAt !== undefined ? { expiresAt: message.expiresAt } : {}),
+        })
+        .catch((error: unknown) =>
+          this.logger.warn(
+            { topic: message.topic, error: (error as Error).message },
+            'retained message from another replica not kept',
+          ),
+        );
+    }
+    this.route(message);
   }
 
   /**

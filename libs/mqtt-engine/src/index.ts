@@ -21,3 +21,4 @@ export type { MessageFabric } from './message-fabric.ts';
 export { MemorySessionStore, SessionStoreFullError } from './session-store.ts';
 export type { SessionStore, StoredSession } from './session-store.ts';
 export type { AuthStep, EnhancedAuthExchange, EnhancedAuthMethod } from './enhanced-auth.ts';
+export { orderedPairs, userPropertiesOf } from './user-properties.ts';

@@ -82,4 +82,8 @@ export interface Message {
   expiresAt: number | undefined;
   /** The client that published it (for no-local). */
   publisherClientId: string;
+  /** Who published it, as authenticated; absent for the mesh's own messages. */
+  publisher?: EngineIdentity;
+  /** Set when the message came over the fabric from another replica. */
+  remote?: boolean;
 }

@@ -3,7 +3,7 @@
 import { mesh } from '@octomesh/contracts';
 import { protoCodec } from './codec.ts';
 
-/** Codecs of mesh.auth.v1 and mesh.acl.v1 requests and replies. */
+/** Codecs of mesh.auth.v1, mesh.acl.v1 and mesh.usp.v1 requests and replies. */
 export const MeshCodecs = {
   authenticateRequest: protoCodec<mesh.auth.v1.IAuthenticateRequest>(
     mesh.auth.v1.AuthenticateRequest,
@@ -20,5 +20,15 @@ export const MeshCodecs = {
   authorizeReply: protoCodec<mesh.acl.v1.AuthorizeReply>(
     mesh.acl.v1.AuthorizeReply,
     'AuthorizeReply',
+  ),
+  uspSendRequest: protoCodec<mesh.usp.v1.ISendRequest>(mesh.usp.v1.SendRequest, 'SendRequest'),
+  uspSendReply: protoCodec<mesh.usp.v1.SendReply>(mesh.usp.v1.SendReply, 'SendReply'),
+  uspListEndpointsRequest: protoCodec<mesh.usp.v1.IListEndpointsRequest>(
+    mesh.usp.v1.ListEndpointsRequest,
+    'ListEndpointsRequest',
+  ),
+  uspListEndpointsReply: protoCodec<mesh.usp.v1.ListEndpointsReply>(
+    mesh.usp.v1.ListEndpointsReply,
+    'ListEndpointsReply',
   ),
 } as const;

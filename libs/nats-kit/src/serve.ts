@@ -4,7 +4,7 @@
 // itself and shows its counters in the endpoint stats `data`.
 import { Svcm, type Service, type ServiceMsg } from '@nats-io/services';
 import type { MsgHdrs, NatsConnection } from '@nats-io/nats-core';
-import { InvalidMessageError, OctomeshError } from '@octomesh/contracts';
+import { InvalidMessageError, OctomeshError, RequestRefusedError } from '@octomesh/contracts';
 import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import type { Codec } from './codec.ts';
@@ -192,7 +192,13 @@ async function handleRequest<Req, Res>(
     counters.errors++;
     counters.lastError = error instanceof Error ? error.message : String(error);
     span.setStatus({ code: SpanStatusCode.ERROR, message: counters.lastError });
-    if (error instanceof InvalidMessageError) {
+    if (error instanceof RequestRefusedError) {
+      logger.debug(
+        { endpoint: endpoint.name, status: error.status, error: error.message },
+        'refused',
+      );
+      msg.respondError(error.status, error.message);
+    } else if (error instanceof InvalidMessageError) {
       counters.badRequests++;
       logger.warn({ endpoint: endpoint.name, error: error.message }, 'bad request');
       msg.respondError(ServiceErrorCodes.badRequest, error.message);

@@ -15,6 +15,11 @@ export type ListenerKind = (typeof LISTENER_KINDS)[number];
 const spec = {
   ...baseServiceSpec(8083),
   BROKER_REPLICA: env.string('name of this replica in events', hostname()),
+  MQTT_FABRIC: env.oneOf(
+    'how messages reach other replicas and the usp-router: nats (mqtt.msg.* subjects) or local (this replica only)',
+    ['nats', 'local'] as const,
+    'nats',
+  ),
   MQTT_HOST: env.string('address the MQTT listeners bind', '0.0.0.0'),
   LISTENERS: env.optional<ListenerKind[]>(
     'comma-separated listeners to open: mqtt, mqtts, ws, wss (default mqtt,ws plus mqtts when TLS files are set)',

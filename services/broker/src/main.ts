@@ -1,7 +1,8 @@
 // Wiring only: config → logger/telemetry → NATS → engine (deciders, events) → listeners →
 // rule-change subscription → health → shutdown.
 import { Subjects } from '@octomesh/contracts';
-import { Engine } from '@octomesh/mqtt-engine';
+import { randomUUID } from 'node:crypto';
+import { Engine, LocalFabric } from '@octomesh/mqtt-engine';
 import { connectNats } from '@octomesh/nats-kit';
 import {
   announceHealthPort,
@@ -17,6 +18,7 @@ import {
 import { loadBrokerConfig } from './config.ts';
 import { natsDeciders } from './deciders.ts';
 import { brokerEvents } from './events.ts';
+import { NatsFabric } from './fabric.ts';
 import { listenerSpecs } from './listener-specs.ts';
 import { startListener } from './listeners/index.ts';
 import { brokerMetrics } from './metrics.ts';
@@ -32,7 +34,13 @@ if (config.ALLOW_ANONYMOUS) {
   );
 }
 const nc = await connectNats({ ...natsSettings(config, 'octomesh-broker'), logger });
+// The fabric tells replicas apart by a per-process id: two replicas may share a host name.
+const fabric =
+  config.MQTT_FABRIC === 'nats'
+    ? new NatsFabric(nc, `${config.BROKER_REPLICA}/${randomUUID().slice(0, 8)}`, logger)
+    : new LocalFabric();
 const engine = new Engine({
+  fabric,
   deciders: natsDeciders(nc, {
     timeoutMs: config.MQTT_DECIDER_TIMEOUT_MS,
     allowAnonymous: config.ALLOW_ANONYMOUS,
@@ -82,7 +90,8 @@ for (const listener of listeners)
 announceListeners(Object.fromEntries(listeners.map((l) => [l.name, l.port])));
 const health = await startHealthServer(config.HEALTH_HOST, config.HEALTH_PORT, {
   ready: () => !nc.isClosed() && !nc.isDraining(),
-  metrics: () => brokerMetrics(engine, listeners),
+  metrics: () =>
+    brokerMetrics(engine, listeners, fabric instanceof NatsFabric ? fabric.counters : undefined),
 });
 logger.info({ port: health.port, exporting: telemetry.exporting }, 'broker ready');
 announceHealthPort(health.port);
@@ -93,6 +102,7 @@ onShutdown(logger, [
   },
   { name: 'disconnect clients', run: () => Promise.resolve(engine.closeAll()) },
   { name: 'stop rule changes', run: () => Promise.resolve(ruleChanges.unsubscribe()) },
+  { name: 'close fabric', run: () => fabric.close() },
   { name: 'drain nats', run: () => nc.drain() },
   { name: 'close health', run: () => health.close() },
   { name: 'flush telemetry', run: () => telemetry.shutdown() },

@@ -1,10 +1,15 @@
 // Prometheus metrics of the broker service.
 import type { Engine } from '@octomesh/mqtt-engine';
+import type { FabricCounters } from './fabric.ts';
 import type { RunningListener } from './listeners/index.ts';
 import { renderMetrics } from '@octomesh/service-kit';
 
 /** Renders the engine's counters for /metrics. */
-export function brokerMetrics(engine: Engine, listeners: readonly RunningListener[]): string {
+export function brokerMetrics(
+  engine: Engine,
+  listeners: readonly RunningListener[],
+  fabric?: FabricCounters,
+): string {
   const c = engine.counters;
   const counter = (name: string, help: string, value: number) => ({
     name,
@@ -74,5 +79,24 @@ export function brokerMetrics(engine: Engine, listeners: readonly RunningListene
       'sessions taken over by a new connection',
       c.sessionsTakenOver,
     ),
+    ...(fabric === undefined
+      ? []
+      : [
+          counter(
+            'octomesh_broker_fabric_published_total',
+            'messages sent to other replicas over NATS',
+            fabric.published,
+          ),
+          counter(
+            'octomesh_broker_fabric_received_total',
+            'messages received from other replicas',
+            fabric.received,
+          ),
+          counter(
+            'octomesh_broker_fabric_invalid_total',
+            'fabric messages dropped: bad subject or headers',
+            fabric.invalid,
+          ),
+        ]),
   ]);
 }

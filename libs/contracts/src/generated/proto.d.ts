@@ -376,6 +376,183 @@ export namespace mesh {
             }
         }
     }
+
+    namespace usp {
+
+        namespace v1 {
+
+            interface ISendRequest {
+                endpointId?: (string|null);
+                msg?: (Uint8Array|null);
+                record?: (Uint8Array|null);
+                timeoutMs?: (number|null);
+                controllerId?: (string|null);
+            }
+
+            class SendRequest implements ISendRequest {
+                constructor(properties?: mesh.usp.v1.ISendRequest);
+                public endpointId: string;
+                public msg: Uint8Array;
+                public record: Uint8Array;
+                public timeoutMs: number;
+                public controllerId: string;
+                public static create(properties?: mesh.usp.v1.ISendRequest): mesh.usp.v1.SendRequest;
+                public static encode(message: mesh.usp.v1.ISendRequest, writer?: $protobuf.Writer): $protobuf.Writer;
+                public static encodeDelimited(message: mesh.usp.v1.ISendRequest, writer?: $protobuf.Writer): $protobuf.Writer;
+                public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mesh.usp.v1.SendRequest;
+                public static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): mesh.usp.v1.SendRequest;
+                public static verify(message: { [k: string]: any }): (string|null);
+                public static fromObject(object: { [k: string]: any }): mesh.usp.v1.SendRequest;
+                public static toObject(message: mesh.usp.v1.SendRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                public toJSON(): { [k: string]: any };
+                public static getTypeUrl(typeUrlPrefix?: string): string;
+            }
+
+            interface ISendReply {
+                msg?: (Uint8Array|null);
+                record?: (Uint8Array|null);
+                rttMs?: (number|null);
+            }
+
+            class SendReply implements ISendReply {
+                constructor(properties?: mesh.usp.v1.ISendReply);
+                public msg: Uint8Array;
+                public record: Uint8Array;
+                public rttMs: number;
+                public static create(properties?: mesh.usp.v1.ISendReply): mesh.usp.v1.SendReply;
+                public static encode(message: mesh.usp.v1.ISendReply, writer?: $protobuf.Writer): $protobuf.Writer;
+                public static encodeDelimited(message: mesh.usp.v1.ISendReply, writer?: $protobuf.Writer): $protobuf.Writer;
+                public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mesh.usp.v1.SendReply;
+                public static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): mesh.usp.v1.SendReply;
+                public static verify(message: { [k: string]: any }): (string|null);
+                public static fromObject(object: { [k: string]: any }): mesh.usp.v1.SendReply;
+                public static toObject(message: mesh.usp.v1.SendReply, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                public toJSON(): { [k: string]: any };
+                public static getTypeUrl(typeUrlPrefix?: string): string;
+            }
+
+            interface IEndpoint {
+                endpointId?: (string|null);
+                agentTopic?: (string|null);
+                mqttVersion?: (number|null);
+                online?: (boolean|null);
+                lastSeenMs?: (number|null);
+                replica?: (string|null);
+                clientId?: (string|null);
+                changedMs?: (number|null);
+            }
+
+            class Endpoint implements IEndpoint {
+                constructor(properties?: mesh.usp.v1.IEndpoint);
+                public endpointId: string;
+                public agentTopic: string;
+                public mqttVersion: number;
+                public online: boolean;
+                public lastSeenMs: number;
+                public replica: string;
+                public clientId: string;
+                public changedMs: number;
+                public static create(properties?: mesh.usp.v1.IEndpoint): mesh.usp.v1.Endpoint;
+                public static encode(message: mesh.usp.v1.IEndpoint, writer?: $protobuf.Writer): $protobuf.Writer;
+                public static encodeDelimited(message: mesh.usp.v1.IEndpoint, writer?: $protobuf.Writer): $protobuf.Writer;
+                public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mesh.usp.v1.Endpoint;
+                public static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): mesh.usp.v1.Endpoint;
+                public static verify(message: { [k: string]: any }): (string|null);
+                public static fromObject(object: { [k: string]: any }): mesh.usp.v1.Endpoint;
+                public static toObject(message: mesh.usp.v1.Endpoint, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                public toJSON(): { [k: string]: any };
+                public static getTypeUrl(typeUrlPrefix?: string): string;
+            }
+
+            interface IListEndpointsRequest {
+                onlineOnly?: (boolean|null);
+                prefix?: (string|null);
+                limit?: (number|null);
+            }
+
+            class ListEndpointsRequest implements IListEndpointsRequest {
+                constructor(properties?: mesh.usp.v1.IListEndpointsRequest);
+                public onlineOnly: boolean;
+                public prefix: string;
+                public limit: number;
+                public static create(properties?: mesh.usp.v1.IListEndpointsRequest): mesh.usp.v1.ListEndpointsRequest;
+                public static encode(message: mesh.usp.v1.IListEndpointsRequest, writer?: $protobuf.Writer): $protobuf.Writer;
+                public static encodeDelimited(message: mesh.usp.v1.IListEndpointsRequest, writer?: $protobuf.Writer): $protobuf.Writer;
+                public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mesh.usp.v1.ListEndpointsRequest;
+                public static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): mesh.usp.v1.ListEndpointsRequest;
+                public static verify(message: { [k: string]: any }): (string|null);
+                public static fromObject(object: { [k: string]: any }): mesh.usp.v1.ListEndpointsRequest;
+                public static toObject(message: mesh.usp.v1.ListEndpointsRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                public toJSON(): { [k: string]: any };
+                public static getTypeUrl(typeUrlPrefix?: string): string;
+            }
+
+            interface IListEndpointsReply {
+                endpoints?: (mesh.usp.v1.IEndpoint[]|null);
+                truncated?: (boolean|null);
+            }
+
+            class ListEndpointsReply implements IListEndpointsReply {
+                constructor(properties?: mesh.usp.v1.IListEndpointsReply);
+                public endpoints: mesh.usp.v1.IEndpoint[];
+                public truncated: boolean;
+                public static create(properties?: mesh.usp.v1.IListEndpointsReply): mesh.usp.v1.ListEndpointsReply;
+                public static encode(message: mesh.usp.v1.IListEndpointsReply, writer?: $protobuf.Writer): $protobuf.Writer;
+                public static encodeDelimited(message: mesh.usp.v1.IListEndpointsReply, writer?: $protobuf.Writer): $protobuf.Writer;
+                public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mesh.usp.v1.ListEndpointsReply;
+                public static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): mesh.usp.v1.ListEndpointsReply;
+                public static verify(message: { [k: string]: any }): (string|null);
+                public static fromObject(object: { [k: string]: any }): mesh.usp.v1.ListEndpointsReply;
+                public static toObject(message: mesh.usp.v1.ListEndpointsReply, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                public toJSON(): { [k: string]: any };
+                public static getTypeUrl(typeUrlPrefix?: string): string;
+            }
+
+            interface IPresenceEvent {
+                endpoint?: (mesh.usp.v1.IEndpoint|null);
+            }
+
+            class PresenceEvent implements IPresenceEvent {
+                constructor(properties?: mesh.usp.v1.IPresenceEvent);
+                public endpoint?: (mesh.usp.v1.IEndpoint|null);
+                public static create(properties?: mesh.usp.v1.IPresenceEvent): mesh.usp.v1.PresenceEvent;
+                public static encode(message: mesh.usp.v1.IPresenceEvent, writer?: $protobuf.Writer): $protobuf.Writer;
+                public static encodeDelimited(message: mesh.usp.v1.IPresenceEvent, writer?: $protobuf.Writer): $protobuf.Writer;
+                public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mesh.usp.v1.PresenceEvent;
+                public static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): mesh.usp.v1.PresenceEvent;
+                public static verify(message: { [k: string]: any }): (string|null);
+                public static fromObject(object: { [k: string]: any }): mesh.usp.v1.PresenceEvent;
+                public static toObject(message: mesh.usp.v1.PresenceEvent, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                public toJSON(): { [k: string]: any };
+                public static getTypeUrl(typeUrlPrefix?: string): string;
+            }
+
+            interface INotifyEvent {
+                endpointId?: (string|null);
+                msg?: (Uint8Array|null);
+                answered?: (boolean|null);
+                receivedMs?: (number|null);
+            }
+
+            class NotifyEvent implements INotifyEvent {
+                constructor(properties?: mesh.usp.v1.INotifyEvent);
+                public endpointId: string;
+                public msg: Uint8Array;
+                public answered: boolean;
+                public receivedMs: number;
+                public static create(properties?: mesh.usp.v1.INotifyEvent): mesh.usp.v1.NotifyEvent;
+                public static encode(message: mesh.usp.v1.INotifyEvent, writer?: $protobuf.Writer): $protobuf.Writer;
+                public static encodeDelimited(message: mesh.usp.v1.INotifyEvent, writer?: $protobuf.Writer): $protobuf.Writer;
+                public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mesh.usp.v1.NotifyEvent;
+                public static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): mesh.usp.v1.NotifyEvent;
+                public static verify(message: { [k: string]: any }): (string|null);
+                public static fromObject(object: { [k: string]: any }): mesh.usp.v1.NotifyEvent;
+                public static toObject(message: mesh.usp.v1.NotifyEvent, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                public toJSON(): { [k: string]: any };
+                public static getTypeUrl(typeUrlPrefix?: string): string;
+            }
+        }
+    }
 }
 
 export namespace usp {

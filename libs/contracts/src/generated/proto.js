@@ -4714,6 +4714,2286 @@ export const mesh = $root.mesh = (() => {
         return broker;
     })();
 
+    mesh.usp = (function() {
+
+        /**
+         * Namespace usp.
+         * @memberof mesh
+         * @namespace
+         */
+        const usp = {};
+
+        usp.v1 = (function() {
+
+            /**
+             * Namespace v1.
+             * @memberof mesh.usp
+             * @namespace
+             */
+            const v1 = {};
+
+            v1.SendRequest = (function() {
+
+                /**
+                 * Properties of a SendRequest.
+                 * @memberof mesh.usp.v1
+                 * @interface ISendRequest
+                 * @property {string|null} [endpointId] SendRequest endpointId
+                 * @property {Uint8Array|null} [msg] SendRequest msg
+                 * @property {Uint8Array|null} [record] SendRequest record
+                 * @property {number|null} [timeoutMs] SendRequest timeoutMs
+                 * @property {string|null} [controllerId] SendRequest controllerId
+                 */
+
+                /**
+                 * Constructs a new SendRequest.
+                 * @memberof mesh.usp.v1
+                 * @classdesc Represents a SendRequest.
+                 * @implements ISendRequest
+                 * @constructor
+                 * @param {mesh.usp.v1.ISendRequest=} [properties] Properties to set
+                 */
+                function SendRequest(properties) {
+                    if (properties)
+                        for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                }
+
+                /**
+                 * SendRequest endpointId.
+                 * @member {string} endpointId
+                 * @memberof mesh.usp.v1.SendRequest
+                 * @instance
+                 */
+                SendRequest.prototype.endpointId = "";
+
+                /**
+                 * SendRequest msg.
+                 * @member {Uint8Array} msg
+                 * @memberof mesh.usp.v1.SendRequest
+                 * @instance
+                 */
+                SendRequest.prototype.msg = $util.newBuffer([]);
+
+                /**
+                 * SendRequest record.
+                 * @member {Uint8Array} record
+                 * @memberof mesh.usp.v1.SendRequest
+                 * @instance
+                 */
+                SendRequest.prototype.record = $util.newBuffer([]);
+
+                /**
+                 * SendRequest timeoutMs.
+                 * @member {number} timeoutMs
+                 * @memberof mesh.usp.v1.SendRequest
+                 * @instance
+                 */
+                SendRequest.prototype.timeoutMs = 0;
+
+                /**
+                 * SendRequest controllerId.
+                 * @member {string} controllerId
+                 * @memberof mesh.usp.v1.SendRequest
+                 * @instance
+                 */
+                SendRequest.prototype.controllerId = "";
+
+                /**
+                 * Creates a new SendRequest instance using the specified properties.
+                 * @function create
+                 * @memberof mesh.usp.v1.SendRequest
+                 * @static
+                 * @param {mesh.usp.v1.ISendRequest=} [properties] Properties to set
+                 * @returns {mesh.usp.v1.SendRequest} SendRequest instance
+                 */
+                SendRequest.create = function create(properties) {
+                    return new SendRequest(properties);
+                };
+
+                /**
+                 * Encodes the specified SendRequest message. Does not implicitly {@link mesh.usp.v1.SendRequest.verify|verify} messages.
+                 * @function encode
+                 * @memberof mesh.usp.v1.SendRequest
+                 * @static
+                 * @param {mesh.usp.v1.ISendRequest} message SendRequest message or plain object to encode
+                 * @param {$protobuf.Writer} [writer] Writer to encode to
+                 * @returns {$protobuf.Writer} Writer
+                 */
+                SendRequest.encode = function encode(message, writer, q) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (q === undefined)
+                        q = 0;
+                    if (q > $util.recursionLimit)
+                        throw Error("max depth exceeded");
+                    if (message.endpointId != null && Object.hasOwnProperty.call(message, "endpointId"))
+                        writer.uint32(/* id 1, wireType 2 =*/10).string(message.endpointId);
+                    if (message.msg != null && Object.hasOwnProperty.call(message, "msg"))
+                        writer.uint32(/* id 2, wireType 2 =*/18).bytes(message.msg);
+                    if (message.record != null && Object.hasOwnProperty.call(message, "record"))
+                        writer.uint32(/* id 3, wireType 2 =*/26).bytes(message.record);
+                    if (message.timeoutMs != null && Object.hasOwnProperty.call(message, "timeoutMs"))
+                        writer.uint32(/* id 4, wireType 0 =*/32).uint32(message.timeoutMs);
+                    if (message.controllerId != null && Object.hasOwnProperty.call(message, "controllerId"))
+                        writer.uint32(/* id 5, wireType 2 =*/42).string(message.controllerId);
+                    return writer;
+                };
+
+                /**
+                 * Encodes the specified SendRequest message, length delimited. Does not implicitly {@link mesh.usp.v1.SendRequest.verify|verify} messages.
+                 * @function encodeDelimited
+                 * @memberof mesh.usp.v1.SendRequest
+                 * @static
+                 * @param {mesh.usp.v1.ISendRequest} message SendRequest message or plain object to encode
+                 * @param {$protobuf.Writer} [writer] Writer to encode to
+                 * @returns {$protobuf.Writer} Writer
+                 */
+                SendRequest.encodeDelimited = function encodeDelimited(message, writer) {
+                    return this.encode(message, writer && writer.len ? writer.fork() : writer).ldelim();
+                };
+
+                /**
+                 * Decodes a SendRequest message from the specified reader or buffer.
+                 * @function decode
+                 * @memberof mesh.usp.v1.SendRequest
+                 * @static
+                 * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+                 * @param {number} [length] Message length if known beforehand
+                 * @returns {mesh.usp.v1.SendRequest} SendRequest
+                 * @throws {Error} If the payload is not a reader or valid buffer
+                 * @throws {$protobuf.util.ProtocolError} If required fields are missing
+                 */
+                SendRequest.decode = function decode(reader, length, error, long) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (long === undefined)
+                        long = 0;
+                    if (long > $Reader.recursionLimit)
+                        throw Error("maximum nesting depth exceeded");
+                    let end, message;
+                    if (length === undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = new $root.mesh.usp.v1.SendRequest();
+                    while (reader.pos < end) {
+                        let tag = reader.uint32();
+                        if (tag === error)
+                            break;
+                        switch (tag >>> 3) {
+                        case 1: {
+                                message.endpointId = reader.string();
+                                break;
+                            }
+                        case 2: {
+                                message.msg = reader.bytes();
+                                break;
+                            }
+                        case 3: {
+                                message.record = reader.bytes();
+                                break;
+                            }
+                        case 4: {
+                                message.timeoutMs = reader.uint32();
+                                break;
+                            }
+                        case 5: {
+                                message.controllerId = reader.string();
+                                break;
+                            }
+                        default:
+                            reader.skipType(tag & 7, long);
+                            break;
+                        }
+                    }
+                    if (length !== undefined) {
+                        if (reader.pos !== end)
+                            throw RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    return message;
+                };
+
+                /**
+                 * Decodes a SendRequest message from the specified reader or buffer, length delimited.
+                 * @function decodeDelimited
+                 * @memberof mesh.usp.v1.SendRequest
+                 * @static
+                 * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+                 * @returns {mesh.usp.v1.SendRequest} SendRequest
+                 * @throws {Error} If the payload is not a reader or valid buffer
+                 * @throws {$protobuf.util.ProtocolError} If required fields are missing
+                 */
+                SendRequest.decodeDelimited = function decodeDelimited(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.uint32());
+                };
+
+                /**
+                 * Verifies a SendRequest message.
+                 * @function verify
+                 * @memberof mesh.usp.v1.SendRequest
+                 * @static
+                 * @param {Object.<string,*>} message Plain object to verify
+                 * @returns {string|null} `null` if valid, otherwise the reason why it is not
+                 */
+                SendRequest.verify = function verify(message, long) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (long === undefined)
+                        long = 0;
+                    if (long > $util.recursionLimit)
+                        return "maximum nesting depth exceeded";
+                    if (message.endpointId != null && Object.hasOwnProperty.call(message, "endpointId"))
+                        if (!$util.isString(message.endpointId))
+                            return "endpointId: string expected";
+                    if (message.msg != null && Object.hasOwnProperty.call(message, "msg"))
+                        if (!(message.msg && typeof message.msg.length === "number" || $util.isString(message.msg)))
+                            return "msg: buffer expected";
+                    if (message.record != null && Object.hasOwnProperty.call(message, "record"))
+                        if (!(message.record && typeof message.record.length === "number" || $util.isString(message.record)))
+                            return "record: buffer expected";
+                    if (message.timeoutMs != null && Object.hasOwnProperty.call(message, "timeoutMs"))
+                        if (!$util.isInteger(message.timeoutMs))
+                            return "timeoutMs: integer expected";
+                    if (message.controllerId != null && Object.hasOwnProperty.call(message, "controllerId"))
+                        if (!$util.isString(message.controllerId))
+                            return "controllerId: string expected";
+                    return null;
+                };
+
+                /**
+                 * Creates a SendRequest message from a plain object. Also converts values to their respective internal types.
+                 * @function fromObject
+                 * @memberof mesh.usp.v1.SendRequest
+                 * @static
+                 * @param {Object.<string,*>} object Plain object
+                 * @returns {mesh.usp.v1.SendRequest} SendRequest
+                 */
+                SendRequest.fromObject = function fromObject(object, long) {
+                    if (object instanceof $root.mesh.usp.v1.SendRequest)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw TypeError(".mesh.usp.v1.SendRequest: object expected");
+                    if (long === undefined)
+                        long = 0;
+                    if (long > $util.recursionLimit)
+                        throw Error("maximum nesting depth exceeded");
+                    let message = new $root.mesh.usp.v1.SendRequest();
+                    if (object.endpointId != null)
+                        message.endpointId = String(object.endpointId);
+                    if (object.msg != null)
+                        if (typeof object.msg === "string")
+                            $util.base64.decode(object.msg, message.msg = $util.newBuffer($util.base64.length(object.msg)), 0);
+                        else if (object.msg.length >= 0)
+                            message.msg = object.msg;
+                    if (object.record != null)
+                        if (typeof object.record === "string")
+                            $util.base64.decode(object.record, message.record = $util.newBuffer($util.base64.length(object.record)), 0);
+                        else if (object.record.length >= 0)
+                            message.record = object.record;
+                    if (object.timeoutMs != null)
+                        message.timeoutMs = object.timeoutMs >>> 0;
+                    if (object.controllerId != null)
+                        message.controllerId = String(object.controllerId);
+                    return message;
+                };
+
+                /**
+                 * Creates a plain object from a SendRequest message. Also converts values to other types if specified.
+                 * @function toObject
+                 * @memberof mesh.usp.v1.SendRequest
+                 * @static
+                 * @param {mesh.usp.v1.SendRequest} message SendRequest
+                 * @param {$protobuf.IConversionOptions} [options] Conversion options
+                 * @returns {Object.<string,*>} Plain object
+                 */
+                SendRequest.toObject = function toObject(message, options, q) {
+                    if (!options)
+                        options = {};
+                    if (q === undefined)
+                        q = 0;
+                    if (q > $util.recursionLimit)
+                        throw Error("max depth exceeded");
+                    let object = {};
+                    if (options.defaults) {
+                        object.endpointId = "";
+                        if (options.bytes === String)
+                            object.msg = "";
+                        else {
+                            object.msg = [];
+                            if (options.bytes !== Array)
+                                object.msg = $util.newBuffer(object.msg);
+                        }
+                        if (options.bytes === String)
+                            object.record = "";
+                        else {
+                            object.record = [];
+                            if (options.bytes !== Array)
+                                object.record = $util.newBuffer(object.record);
+                        }
+                        object.timeoutMs = 0;
+                        object.controllerId = "";
+                    }
+                    if (message.endpointId != null && Object.hasOwnProperty.call(message, "endpointId"))
+                        object.endpointId = message.endpointId;
+                    if (message.msg != null && Object.hasOwnProperty.call(message, "msg"))
+                        object.msg = options.bytes === String ? $util.base64.encode(message.msg, 0, message.msg.length) : options.bytes === Array ? Array.prototype.slice.call(message.msg) : message.msg;
+                    if (message.record != null && Object.hasOwnProperty.call(message, "record"))
+                        object.record = options.bytes === String ? $util.base64.encode(message.record, 0, message.record.length) : options.bytes === Array ? Array.prototype.slice.call(message.record) : message.record;
+                    if (message.timeoutMs != null && Object.hasOwnProperty.call(message, "timeoutMs"))
+                        object.timeoutMs = message.timeoutMs;
+                    if (message.controllerId != null && Object.hasOwnProperty.call(message, "controllerId"))
+                        object.controllerId = message.controllerId;
+                    return object;
+                };
+
+                /**
+                 * Converts this SendRequest to JSON.
+                 * @function toJSON
+                 * @memberof mesh.usp.v1.SendRequest
+                 * @instance
+                 * @returns {Object.<string,*>} JSON object
+                 */
+                SendRequest.prototype.toJSON = function toJSON() {
+                    return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                /**
+                 * Gets the default type url for SendRequest
+                 * @function getTypeUrl
+                 * @memberof mesh.usp.v1.SendRequest
+                 * @static
+                 * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+                 * @returns {string} The default type url
+                 */
+                SendRequest.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                    if (typeUrlPrefix === undefined) {
+                        typeUrlPrefix = "type.googleapis.com";
+                    }
+                    return typeUrlPrefix + "/mesh.usp.v1.SendRequest";
+                };
+
+                return SendRequest;
+            })();
+
+            v1.SendReply = (function() {
+
+                /**
+                 * Properties of a SendReply.
+                 * @memberof mesh.usp.v1
+                 * @interface ISendReply
+                 * @property {Uint8Array|null} [msg] SendReply msg
+                 * @property {Uint8Array|null} [record] SendReply record
+                 * @property {number|null} [rttMs] SendReply rttMs
+                 */
+
+                /**
+                 * Constructs a new SendReply.
+                 * @memberof mesh.usp.v1
+                 * @classdesc Represents a SendReply.
+                 * @implements ISendReply
+                 * @constructor
+                 * @param {mesh.usp.v1.ISendReply=} [properties] Properties to set
+                 */
+                function SendReply(properties) {
+                    if (properties)
+                        for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                }
+
+                /**
+                 * SendReply msg.
+                 * @member {Uint8Array} msg
+                 * @memberof mesh.usp.v1.SendReply
+                 * @instance
+                 */
+                SendReply.prototype.msg = $util.newBuffer([]);
+
+                /**
+                 * SendReply record.
+                 * @member {Uint8Array} record
+                 * @memberof mesh.usp.v1.SendReply
+                 * @instance
+                 */
+                SendReply.prototype.record = $util.newBuffer([]);
+
+                /**
+                 * SendReply rttMs.
+                 * @member {number} rttMs
+                 * @memberof mesh.usp.v1.SendReply
+                 * @instance
+                 */
+                SendReply.prototype.rttMs = 0;
+
+                /**
+                 * Creates a new SendReply instance using the specified properties.
+                 * @function create
+                 * @memberof mesh.usp.v1.SendReply
+                 * @static
+                 * @param {mesh.usp.v1.ISendReply=} [properties] Properties to set
+                 * @returns {mesh.usp.v1.SendReply} SendReply instance
+                 */
+                SendReply.create = function create(properties) {
+                    return new SendReply(properties);
+                };
+
+                /**
+                 * Encodes the specified SendReply message. Does not implicitly {@link mesh.usp.v1.SendReply.verify|verify} messages.
+                 * @function encode
+                 * @memberof mesh.usp.v1.SendReply
+                 * @static
+                 * @param {mesh.usp.v1.ISendReply} message SendReply message or plain object to encode
+                 * @param {$protobuf.Writer} [writer] Writer to encode to
+                 * @returns {$protobuf.Writer} Writer
+                 */
+                SendReply.encode = function encode(message, writer, q) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (q === undefined)
+                        q = 0;
+                    if (q > $util.recursionLimit)
+                        throw Error("max depth exceeded");
+                    if (message.msg != null && Object.hasOwnProperty.call(message, "msg"))
+                        writer.uint32(/* id 1, wireType 2 =*/10).bytes(message.msg);
+                    if (message.record != null && Object.hasOwnProperty.call(message, "record"))
+                        writer.uint32(/* id 2, wireType 2 =*/18).bytes(message.record);
+                    if (message.rttMs != null && Object.hasOwnProperty.call(message, "rttMs"))
+                        writer.uint32(/* id 3, wireType 0 =*/24).uint32(message.rttMs);
+                    return writer;
+                };
+
+                /**
+                 * Encodes the specified SendReply message, length delimited. Does not implicitly {@link mesh.usp.v1.SendReply.verify|verify} messages.
+                 * @function encodeDelimited
+                 * @memberof mesh.usp.v1.SendReply
+                 * @static
+                 * @param {mesh.usp.v1.ISendReply} message SendReply message or plain object to encode
+                 * @param {$protobuf.Writer} [writer] Writer to encode to
+                 * @returns {$protobuf.Writer} Writer
+                 */
+                SendReply.encodeDelimited = function encodeDelimited(message, writer) {
+                    return this.encode(message, writer && writer.len ? writer.fork() : writer).ldelim();
+                };
+
+                /**
+                 * Decodes a SendReply message from the specified reader or buffer.
+                 * @function decode
+                 * @memberof mesh.usp.v1.SendReply
+                 * @static
+                 * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+                 * @param {number} [length] Message length if known beforehand
+                 * @returns {mesh.usp.v1.SendReply} SendReply
+                 * @throws {Error} If the payload is not a reader or valid buffer
+                 * @throws {$protobuf.util.ProtocolError} If required fields are missing
+                 */
+                SendReply.decode = function decode(reader, length, error, long) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (long === undefined)
+                        long = 0;
+                    if (long > $Reader.recursionLimit)
+                        throw Error("maximum nesting depth exceeded");
+                    let end, message;
+                    if (length === undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = new $root.mesh.usp.v1.SendReply();
+                    while (reader.pos < end) {
+                        let tag = reader.uint32();
+                        if (tag === error)
+                            break;
+                        switch (tag >>> 3) {
+                        case 1: {
+                                message.msg = reader.bytes();
+                                break;
+                            }
+                        case 2: {
+                                message.record = reader.bytes();
+                                break;
+                            }
+                        case 3: {
+                                message.rttMs = reader.uint32();
+                                break;
+                            }
+                        default:
+                            reader.skipType(tag & 7, long);
+                            break;
+                        }
+                    }
+                    if (length !== undefined) {
+                        if (reader.pos !== end)
+                            throw RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    return message;
+                };
+
+                /**
+                 * Decodes a SendReply message from the specified reader or buffer, length delimited.
+                 * @function decodeDelimited
+                 * @memberof mesh.usp.v1.SendReply
+                 * @static
+                 * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+                 * @returns {mesh.usp.v1.SendReply} SendReply
+                 * @throws {Error} If the payload is not a reader or valid buffer
+                 * @throws {$protobuf.util.ProtocolError} If required fields are missing
+                 */
+                SendReply.decodeDelimited = function decodeDelimited(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.uint32());
+                };
+
+                /**
+                 * Verifies a SendReply message.
+                 * @function verify
+                 * @memberof mesh.usp.v1.SendReply
+                 * @static
+                 * @param {Object.<string,*>} message Plain object to verify
+                 * @returns {string|null} `null` if valid, otherwise the reason why it is not
+                 */
+                SendReply.verify = function verify(message, long) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (long === undefined)
+                        long = 0;
+                    if (long > $util.recursionLimit)
+                        return "maximum nesting depth exceeded";
+                    if (message.msg != null && Object.hasOwnProperty.call(message, "msg"))
+                        if (!(message.msg && typeof message.msg.length === "number" || $util.isString(message.msg)))
+                            return "msg: buffer expected";
+                    if (message.record != null && Object.hasOwnProperty.call(message, "record"))
+                        if (!(message.record && typeof message.record.length === "number" || $util.isString(message.record)))
+                            return "record: buffer expected";
+                    if (message.rttMs != null && Object.hasOwnProperty.call(message, "rttMs"))
+                        if (!$util.isInteger(message.rttMs))
+                            return "rttMs: integer expected";
+                    return null;
+                };
+
+                /**
+                 * Creates a SendReply message from a plain object. Also converts values to their respective internal types.
+                 * @function fromObject
+                 * @memberof mesh.usp.v1.SendReply
+                 * @static
+                 * @param {Object.<string,*>} object Plain object
+                 * @returns {mesh.usp.v1.SendReply} SendReply
+                 */
+                SendReply.fromObject = function fromObject(object, long) {
+                    if (object instanceof $root.mesh.usp.v1.SendReply)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw TypeError(".mesh.usp.v1.SendReply: object expected");
+                    if (long === undefined)
+                        long = 0;
+                    if (long > $util.recursionLimit)
+                        throw Error("maximum nesting depth exceeded");
+                    let message = new $root.mesh.usp.v1.SendReply();
+                    if (object.msg != null)
+                        if (typeof object.msg === "string")
+                            $util.base64.decode(object.msg, message.msg = $util.newBuffer($util.base64.length(object.msg)), 0);
+                        else if (object.msg.length >= 0)
+                            message.msg = object.msg;
+                    if (object.record != null)
+                        if (typeof object.record === "string")
+                            $util.base64.decode(object.record, message.record = $util.newBuffer($util.base64.length(object.record)), 0);
+                        else if (object.record.length >= 0)
+                            message.record = object.record;
+                    if (object.rttMs != null)
+                        message.rttMs = object.rttMs >>> 0;
+                    return message;
+                };
+
+                /**
+                 * Creates a plain object from a SendReply message. Also converts values to other types if specified.
+                 * @function toObject
+                 * @memberof mesh.usp.v1.SendReply
+                 * @static
+                 * @param {mesh.usp.v1.SendReply} message SendReply
+                 * @param {$protobuf.IConversionOptions} [options] Conversion options
+                 * @returns {Object.<string,*>} Plain object
+                 */
+                SendReply.toObject = function toObject(message, options, q) {
+                    if (!options)
+                        options = {};
+                    if (q === undefined)
+                        q = 0;
+                    if (q > $util.recursionLimit)
+                        throw Error("max depth exceeded");
+                    let object = {};
+                    if (options.defaults) {
+                        if (options.bytes === String)
+                            object.msg = "";
+                        else {
+                            object.msg = [];
+                            if (options.bytes !== Array)
+                                object.msg = $util.newBuffer(object.msg);
+                        }
+                        if (options.bytes === String)
+                            object.record = "";
+                        else {
+                            object.record = [];
+                            if (options.bytes !== Array)
+                                object.record = $util.newBuffer(object.record);
+                        }
+                        object.rttMs = 0;
+                    }
+                    if (message.msg != null && Object.hasOwnProperty.call(message, "msg"))
+                        object.msg = options.bytes === String ? $util.base64.encode(message.msg, 0, message.msg.length) : options.bytes === Array ? Array.prototype.slice.call(message.msg) : message.msg;
+                    if (message.record != null && Object.hasOwnProperty.call(message, "record"))
+                        object.record = options.bytes === String ? $util.base64.encode(message.record, 0, message.record.length) : options.bytes === Array ? Array.prototype.slice.call(message.record) : message.record;
+                    if (message.rttMs != null && Object.hasOwnProperty.call(message, "rttMs"))
+                        object.rttMs = message.rttMs;
+                    return object;
+                };
+
+                /**
+                 * Converts this SendReply to JSON.
+                 * @function toJSON
+                 * @memberof mesh.usp.v1.SendReply
+                 * @instance
+                 * @returns {Object.<string,*>} JSON object
+                 */
+                SendReply.prototype.toJSON = function toJSON() {
+                    return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                /**
+                 * Gets the default type url for SendReply
+                 * @function getTypeUrl
+                 * @memberof mesh.usp.v1.SendReply
+                 * @static
+                 * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+                 * @returns {string} The default type url
+                 */
+                SendReply.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                    if (typeUrlPrefix === undefined) {
+                        typeUrlPrefix = "type.googleapis.com";
+                    }
+                    return typeUrlPrefix + "/mesh.usp.v1.SendReply";
+                };
+
+                return SendReply;
+            })();
+
+            v1.Endpoint = (function() {
+
+                /**
+                 * Properties of an Endpoint.
+                 * @memberof mesh.usp.v1
+                 * @interface IEndpoint
+                 * @property {string|null} [endpointId] Endpoint endpointId
+                 * @property {string|null} [agentTopic] Endpoint agentTopic
+                 * @property {number|null} [mqttVersion] Endpoint mqttVersion
+                 * @property {boolean|null} [online] Endpoint online
+                 * @property {number|null} [lastSeenMs] Endpoint lastSeenMs
+                 * @property {string|null} [replica] Endpoint replica
+                 * @property {string|null} [clientId] Endpoint clientId
+                 * @property {number|null} [changedMs] Endpoint changedMs
+                 */
+
+                /**
+                 * Constructs a new Endpoint.
+                 * @memberof mesh.usp.v1
+                 * @classdesc Represents an Endpoint.
+                 * @implements IEndpoint
+                 * @constructor
+                 * @param {mesh.usp.v1.IEndpoint=} [properties] Properties to set
+                 */
+                function Endpoint(properties) {
+                    if (properties)
+                        for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                }
+
+                /**
+                 * Endpoint endpointId.
+                 * @member {string} endpointId
+                 * @memberof mesh.usp.v1.Endpoint
+                 * @instance
+                 */
+                Endpoint.prototype.endpointId = "";
+
+                /**
+                 * Endpoint agentTopic.
+                 * @member {string} agentTopic
+                 * @memberof mesh.usp.v1.Endpoint
+                 * @instance
+                 */
+                Endpoint.prototype.agentTopic = "";
+
+                /**
+                 * Endpoint mqttVersion.
+                 * @member {number} mqttVersion
+                 * @memberof mesh.usp.v1.Endpoint
+                 * @instance
+                 */
+                Endpoint.prototype.mqttVersion = 0;
+
+                /**
+                 * Endpoint online.
+                 * @member {boolean} online
+                 * @memberof mesh.usp.v1.Endpoint
+                 * @instance
+                 */
+                Endpoint.prototype.online = false;
+
+                /**
+                 * Endpoint lastSeenMs.
+                 * @member {number} lastSeenMs
+                 * @memberof mesh.usp.v1.Endpoint
+                 * @instance
+                 */
+                Endpoint.prototype.lastSeenMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+                /**
+                 * Endpoint replica.
+                 * @member {string} replica
+                 * @memberof mesh.usp.v1.Endpoint
+                 * @instance
+                 */
+                Endpoint.prototype.replica = "";
+
+                /**
+                 * Endpoint clientId.
+                 * @member {string} clientId
+                 * @memberof mesh.usp.v1.Endpoint
+                 * @instance
+                 */
+                Endpoint.prototype.clientId = "";
+
+                /**
+                 * Endpoint changedMs.
+                 * @member {number} changedMs
+                 * @memberof mesh.usp.v1.Endpoint
+                 * @instance
+                 */
+                Endpoint.prototype.changedMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+                /**
+                 * Creates a new Endpoint instance using the specified properties.
+                 * @function create
+                 * @memberof mesh.usp.v1.Endpoint
+                 * @static
+                 * @param {mesh.usp.v1.IEndpoint=} [properties] Properties to set
+                 * @returns {mesh.usp.v1.Endpoint} Endpoint instance
+                 */
+                Endpoint.create = function create(properties) {
+                    return new Endpoint(properties);
+                };
+
+                /**
+                 * Encodes the specified Endpoint message. Does not implicitly {@link mesh.usp.v1.Endpoint.verify|verify} messages.
+                 * @function encode
+                 * @memberof mesh.usp.v1.Endpoint
+                 * @static
+                 * @param {mesh.usp.v1.IEndpoint} message Endpoint message or plain object to encode
+                 * @param {$protobuf.Writer} [writer] Writer to encode to
+                 * @returns {$protobuf.Writer} Writer
+                 */
+                Endpoint.encode = function encode(message, writer, q) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (q === undefined)
+                        q = 0;
+                    if (q > $util.recursionLimit)
+                        throw Error("max depth exceeded");
+                    if (message.endpointId != null && Object.hasOwnProperty.call(message, "endpointId"))
+                        writer.uint32(/* id 1, wireType 2 =*/10).string(message.endpointId);
+                    if (message.agentTopic != null && Object.hasOwnProperty.call(message, "agentTopic"))
+                        writer.uint32(/* id 2, wireType 2 =*/18).string(message.agentTopic);
+                    if (message.mqttVersion != null && Object.hasOwnProperty.call(message, "mqttVersion"))
+                        writer.uint32(/* id 3, wireType 0 =*/24).uint32(message.mqttVersion);
+                    if (message.online != null && Object.hasOwnProperty.call(message, "online"))
+                        writer.uint32(/* id 4, wireType 0 =*/32).bool(message.online);
+                    if (message.lastSeenMs != null && Object.hasOwnProperty.call(message, "lastSeenMs"))
+                        writer.uint32(/* id 5, wireType 0 =*/40).uint64(message.lastSeenMs);
+                    if (message.replica != null && Object.hasOwnProperty.call(message, "replica"))
+                        writer.uint32(/* id 6, wireType 2 =*/50).string(message.replica);
+                    if (message.clientId != null && Object.hasOwnProperty.call(message, "clientId"))
+                        writer.uint32(/* id 7, wireType 2 =*/58).string(message.clientId);
+                    if (message.changedMs != null && Object.hasOwnProperty.call(message, "changedMs"))
+                        writer.uint32(/* id 8, wireType 0 =*/64).uint64(message.changedMs);
+                    return writer;
+                };
+
+                /**
+                 * Encodes the specified Endpoint message, length delimited. Does not implicitly {@link mesh.usp.v1.Endpoint.verify|verify} messages.
+                 * @function encodeDelimited
+                 * @memberof mesh.usp.v1.Endpoint
+                 * @static
+                 * @param {mesh.usp.v1.IEndpoint} message Endpoint message or plain object to encode
+                 * @param {$protobuf.Writer} [writer] Writer to encode to
+                 * @returns {$protobuf.Writer} Writer
+                 */
+                Endpoint.encodeDelimited = function encodeDelimited(message, writer) {
+                    return this.encode(message, writer && writer.len ? writer.fork() : writer).ldelim();
+                };
+
+                /**
+                 * Decodes an Endpoint message from the specified reader or buffer.
+                 * @function decode
+                 * @memberof mesh.usp.v1.Endpoint
+                 * @static
+                 * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+                 * @param {number} [length] Message length if known beforehand
+                 * @returns {mesh.usp.v1.Endpoint} Endpoint
+                 * @throws {Error} If the payload is not a reader or valid buffer
+                 * @throws {$protobuf.util.ProtocolError} If required fields are missing
+                 */
+                Endpoint.decode = function decode(reader, length, error, long) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (long === undefined)
+                        long = 0;
+                    if (long > $Reader.recursionLimit)
+                        throw Error("maximum nesting depth exceeded");
+                    let end, message;
+                    if (length === undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = new $root.mesh.usp.v1.Endpoint();
+                    while (reader.pos < end) {
+                        let tag = reader.uint32();
+                        if (tag === error)
+                            break;
+                        switch (tag >>> 3) {
+                        case 1: {
+                                message.endpointId = reader.string();
+                                break;
+                            }
+                        case 2: {
+                                message.agentTopic = reader.string();
+                                break;
+                            }
+                        case 3: {
+                                message.mqttVersion = reader.uint32();
+                                break;
+                            }
+                        case 4: {
+                                message.online = reader.bool();
+                                break;
+                            }
+                        case 5: {
+                                message.lastSeenMs = reader.uint64();
+                                break;
+                            }
+                        case 6: {
+                                message.replica = reader.string();
+                                break;
+                            }
+                        case 7: {
+                                message.clientId = reader.string();
+                                break;
+                            }
+                        case 8: {
+                                message.changedMs = reader.uint64();
+                                break;
+                            }
+                        default:
+                            reader.skipType(tag & 7, long);
+                            break;
+                        }
+                    }
+                    if (length !== undefined) {
+                        if (reader.pos !== end)
+                            throw RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    return message;
+                };
+
+                /**
+                 * Decodes an Endpoint message from the specified reader or buffer, length delimited.
+                 * @function decodeDelimited
+                 * @memberof mesh.usp.v1.Endpoint
+                 * @static
+                 * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+                 * @returns {mesh.usp.v1.Endpoint} Endpoint
+                 * @throws {Error} If the payload is not a reader or valid buffer
+                 * @throws {$protobuf.util.ProtocolError} If required fields are missing
+                 */
+                Endpoint.decodeDelimited = function decodeDelimited(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.uint32());
+                };
+
+                /**
+                 * Verifies an Endpoint message.
+                 * @function verify
+                 * @memberof mesh.usp.v1.Endpoint
+                 * @static
+                 * @param {Object.<string,*>} message Plain object to verify
+                 * @returns {string|null} `null` if valid, otherwise the reason why it is not
+                 */
+                Endpoint.verify = function verify(message, long) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (long === undefined)
+                        long = 0;
+                    if (long > $util.recursionLimit)
+                        return "maximum nesting depth exceeded";
+                    if (message.endpointId != null && Object.hasOwnProperty.call(message, "endpointId"))
+                        if (!$util.isString(message.endpointId))
+                            return "endpointId: string expected";
+                    if (message.agentTopic != null && Object.hasOwnProperty.call(message, "agentTopic"))
+                        if (!$util.isString(message.agentTopic))
+                            return "agentTopic: string expected";
+                    if (message.mqttVersion != null && Object.hasOwnProperty.call(message, "mqttVersion"))
+                        if (!$util.isInteger(message.mqttVersion))
+                            return "mqttVersion: integer expected";
+                    if (message.online != null && Object.hasOwnProperty.call(message, "online"))
+                        if (typeof message.online !== "boolean")
+                            return "online: boolean expected";
+                    if (message.lastSeenMs != null && Object.hasOwnProperty.call(message, "lastSeenMs"))
+                        if (!$util.isInteger(message.lastSeenMs) && !(message.lastSeenMs && $util.isInteger(message.lastSeenMs.low) && $util.isInteger(message.lastSeenMs.high)))
+                            return "lastSeenMs: integer|Long expected";
+                    if (message.replica != null && Object.hasOwnProperty.call(message, "replica"))
+                        if (!$util.isString(message.replica))
+                            return "replica: string expected";
+                    if (message.clientId != null && Object.hasOwnProperty.call(message, "clientId"))
+                        if (!$util.isString(message.clientId))
+                            return "clientId: string expected";
+                    if (message.changedMs != null && Object.hasOwnProperty.call(message, "changedMs"))
+                        if (!$util.isInteger(message.changedMs) && !(message.changedMs && $util.isInteger(message.changedMs.low) && $util.isInteger(message.changedMs.high)))
+                            return "changedMs: integer|Long expected";
+                    return null;
+                };
+
+                /**
+                 * Creates an Endpoint message from a plain object. Also converts values to their respective internal types.
+                 * @function fromObject
+                 * @memberof mesh.usp.v1.Endpoint
+                 * @static
+                 * @param {Object.<string,*>} object Plain object
+                 * @returns {mesh.usp.v1.Endpoint} Endpoint
+                 */
+                Endpoint.fromObject = function fromObject(object, long) {
+                    if (object instanceof $root.mesh.usp.v1.Endpoint)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw TypeError(".mesh.usp.v1.Endpoint: object expected");
+                    if (long === undefined)
+                        long = 0;
+                    if (long > $util.recursionLimit)
+                        throw Error("maximum nesting depth exceeded");
+                    let message = new $root.mesh.usp.v1.Endpoint();
+                    if (object.endpointId != null)
+                        message.endpointId = String(object.endpointId);
+                    if (object.agentTopic != null)
+                        message.agentTopic = String(object.agentTopic);
+                    if (object.mqttVersion != null)
+                        message.mqttVersion = object.mqttVersion >>> 0;
+                    if (object.online != null)
+                        message.online = Boolean(object.online);
+                    if (object.lastSeenMs != null)
+                        if ($util.Long)
+                            message.lastSeenMs = $util.Long.fromValue(object.lastSeenMs, true);
+                        else if (typeof object.lastSeenMs === "string")
+                            message.lastSeenMs = parseInt(object.lastSeenMs, 10);
+                        else if (typeof object.lastSeenMs === "number")
+                            message.lastSeenMs = object.lastSeenMs;
+                        else if (typeof object.lastSeenMs === "object")
+                            message.lastSeenMs = new $util.LongBits(object.lastSeenMs.low >>> 0, object.lastSeenMs.high >>> 0).toNumber(true);
+                    if (object.replica != null)
+                        message.replica = String(object.replica);
+                    if (object.clientId != null)
+                        message.clientId = String(object.clientId);
+                    if (object.changedMs != null)
+                        if ($util.Long)
+                            message.changedMs = $util.Long.fromValue(object.changedMs, true);
+                        else if (typeof object.changedMs === "string")
+                            message.changedMs = parseInt(object.changedMs, 10);
+                        else if (typeof object.changedMs === "number")
+                            message.changedMs = object.changedMs;
+                        else if (typeof object.changedMs === "object")
+                            message.changedMs = new $util.LongBits(object.changedMs.low >>> 0, object.changedMs.high >>> 0).toNumber(true);
+                    return message;
+                };
+
+                /**
+                 * Creates a plain object from an Endpoint message. Also converts values to other types if specified.
+                 * @function toObject
+                 * @memberof mesh.usp.v1.Endpoint
+                 * @static
+                 * @param {mesh.usp.v1.Endpoint} message Endpoint
+                 * @param {$protobuf.IConversionOptions} [options] Conversion options
+                 * @returns {Object.<string,*>} Plain object
+                 */
+                Endpoint.toObject = function toObject(message, options, q) {
+                    if (!options)
+                        options = {};
+                    if (q === undefined)
+                        q = 0;
+                    if (q > $util.recursionLimit)
+                        throw Error("max depth exceeded");
+                    let object = {};
+                    if (options.defaults) {
+                        object.endpointId = "";
+                        object.agentTopic = "";
+                        object.mqttVersion = 0;
+                        object.online = false;
+                        if ($util.Long) {
+                            let long = new $util.Long(0, 0, true);
+                            object.lastSeenMs = options.longs === String ? long.toString() : options.longs === Number ? long.toNumber() : typeof BigInt !== "undefined" && options.longs === BigInt ? long.toBigInt() : long;
+                        } else
+                            object.lastSeenMs = options.longs === String ? "0" : typeof BigInt !== "undefined" && options.longs === BigInt ? BigInt("0") : 0;
+                        object.replica = "";
+                        object.clientId = "";
+                        if ($util.Long) {
+                            let long = new $util.Long(0, 0, true);
+                            object.changedMs = options.longs === String ? long.toString() : options.longs === Number ? long.toNumber() : typeof BigInt !== "undefined" && options.longs === BigInt ? long.toBigInt() : long;
+                        } else
+                            object.changedMs = options.longs === String ? "0" : typeof BigInt !== "undefined" && options.longs === BigInt ? BigInt("0") : 0;
+                    }
+                    if (message.endpointId != null && Object.hasOwnProperty.call(message, "endpointId"))
+                        object.endpointId = message.endpointId;
+                    if (message.agentTopic != null && Object.hasOwnProperty.call(message, "agentTopic"))
+                        object.agentTopic = message.agentTopic;
+                    if (message.mqttVersion != null && Object.hasOwnProperty.call(message, "mqttVersion"))
+                        object.mqttVersion = message.mqttVersion;
+                    if (message.online != null && Object.hasOwnProperty.call(message, "online"))
+                        object.online = message.online;
+                    if (message.lastSeenMs != null && Object.hasOwnProperty.call(message, "lastSeenMs"))
+                        if (typeof BigInt !== "undefined" && options.longs === BigInt)
+                            object.lastSeenMs = typeof message.lastSeenMs === "number" ? BigInt(message.lastSeenMs) : $util.Long.fromBits(message.lastSeenMs.low >>> 0, message.lastSeenMs.high >>> 0, true).toBigInt();
+                        else if (typeof message.lastSeenMs === "number")
+                            object.lastSeenMs = options.longs === String ? String(message.lastSeenMs) : message.lastSeenMs;
+                        else
+                            object.lastSeenMs = options.longs === String ? $util.Long.prototype.toString.call(message.lastSeenMs) : options.longs === Number ? new $util.LongBits(message.lastSeenMs.low >>> 0, message.lastSeenMs.high >>> 0).toNumber(true) : message.lastSeenMs;
+                    if (message.replica != null && Object.hasOwnProperty.call(message, "replica"))
+                        object.replica = message.replica;
+                    if (message.clientId != null && Object.hasOwnProperty.call(message, "clientId"))
+                        object.clientId = message.clientId;
+                    if (message.changedMs != null && Object.hasOwnProperty.call(message, "changedMs"))
+                        if (typeof BigInt !== "undefined" && options.longs === BigInt)
+                            object.changedMs = typeof message.changedMs === "number" ? BigInt(message.changedMs) : $util.Long.fromBits(message.changedMs.low >>> 0, message.changedMs.high >>> 0, true).toBigInt();
+                        else if (typeof message.changedMs === "number")
+                            object.changedMs = options.longs === String ? String(message.changedMs) : message.changedMs;
+                        else
+                            object.changedMs = options.longs === String ? $util.Long.prototype.toString.call(message.changedMs) : options.longs === Number ? new $util.LongBits(message.changedMs.low >>> 0, message.changedMs.high >>> 0).toNumber(true) : message.changedMs;
+                    return object;
+                };
+
+                /**
+                 * Converts this Endpoint to JSON.
+                 * @function toJSON
+                 * @memberof mesh.usp.v1.Endpoint
+                 * @instance
+                 * @returns {Object.<string,*>} JSON object
+                 */
+                Endpoint.prototype.toJSON = function toJSON() {
+                    return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                /**
+                 * Gets the default type url for Endpoint
+                 * @function getTypeUrl
+                 * @memberof mesh.usp.v1.Endpoint
+                 * @static
+                 * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+                 * @returns {string} The default type url
+                 */
+                Endpoint.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                    if (typeUrlPrefix === undefined) {
+                        typeUrlPrefix = "type.googleapis.com";
+                    }
+                    return typeUrlPrefix + "/mesh.usp.v1.Endpoint";
+                };
+
+                return Endpoint;
+            })();
+
+            v1.ListEndpointsRequest = (function() {
+
+                /**
+                 * Properties of a ListEndpointsRequest.
+                 * @memberof mesh.usp.v1
+                 * @interface IListEndpointsRequest
+                 * @property {boolean|null} [onlineOnly] ListEndpointsRequest onlineOnly
+                 * @property {string|null} [prefix] ListEndpointsRequest prefix
+                 * @property {number|null} [limit] ListEndpointsRequest limit
+                 */
+
+                /**
+                 * Constructs a new ListEndpointsRequest.
+                 * @memberof mesh.usp.v1
+                 * @classdesc Represents a ListEndpointsRequest.
+                 * @implements IListEndpointsRequest
+                 * @constructor
+                 * @param {mesh.usp.v1.IListEndpointsRequest=} [properties] Properties to set
+                 */
+                function ListEndpointsRequest(properties) {
+                    if (properties)
+                        for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                }
+
+                /**
+                 * ListEndpointsRequest onlineOnly.
+                 * @member {boolean} onlineOnly
+                 * @memberof mesh.usp.v1.ListEndpointsRequest
+                 * @instance
+                 */
+                ListEndpointsRequest.prototype.onlineOnly = false;
+
+                /**
+                 * ListEndpointsRequest prefix.
+                 * @member {string} prefix
+                 * @memberof mesh.usp.v1.ListEndpointsRequest
+                 * @instance
+                 */
+                ListEndpointsRequest.prototype.prefix = "";
+
+                /**
+                 * ListEndpointsRequest limit.
+                 * @member {number} limit
+                 * @memberof mesh.usp.v1.ListEndpointsRequest
+                 * @instance
+                 */
+                ListEndpointsRequest.prototype.limit = 0;
+
+                /**
+                 * Creates a new ListEndpointsRequest instance using the specified properties.
+                 * @function create
+                 * @memberof mesh.usp.v1.ListEndpointsRequest
+                 * @static
+                 * @param {mesh.usp.v1.IListEndpointsRequest=} [properties] Properties to set
+                 * @returns {mesh.usp.v1.ListEndpointsRequest} ListEndpointsRequest instance
+                 */
+                ListEndpointsRequest.create = function create(properties) {
+                    return new ListEndpointsRequest(properties);
+                };
+
+                /**
+                 * Encodes the specified ListEndpointsRequest message. Does not implicitly {@link mesh.usp.v1.ListEndpointsRequest.verify|verify} messages.
+                 * @function encode
+                 * @memberof mesh.usp.v1.ListEndpointsRequest
+                 * @static
+                 * @param {mesh.usp.v1.IListEndpointsRequest} message ListEndpointsRequest message or plain object to encode
+                 * @param {$protobuf.Writer} [writer] Writer to encode to
+                 * @returns {$protobuf.Writer} Writer
+                 */
+                ListEndpointsRequest.encode = function encode(message, writer, q) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (q === undefined)
+                        q = 0;
+                    if (q > $util.recursionLimit)
+                        throw Error("max depth exceeded");
+                    if (message.onlineOnly != null && Object.hasOwnProperty.call(message, "onlineOnly"))
+                        writer.uint32(/* id 1, wireType 0 =*/8).bool(message.onlineOnly);
+                    if (message.prefix != null && Object.hasOwnProperty.call(message, "prefix"))
+                        writer.uint32(/* id 2, wireType 2 =*/18).string(message.prefix);
+                    if (message.limit != null && Object.hasOwnProperty.call(message, "limit"))
+                        writer.uint32(/* id 3, wireType 0 =*/24).uint32(message.limit);
+                    return writer;
+                };
+
+                /**
+                 * Encodes the specified ListEndpointsRequest message, length delimited. Does not implicitly {@link mesh.usp.v1.ListEndpointsRequest.verify|verify} messages.
+                 * @function encodeDelimited
+                 * @memberof mesh.usp.v1.ListEndpointsRequest
+                 * @static
+                 * @param {mesh.usp.v1.IListEndpointsRequest} message ListEndpointsRequest message or plain object to encode
+                 * @param {$protobuf.Writer} [writer] Writer to encode to
+                 * @returns {$protobuf.Writer} Writer
+                 */
+                ListEndpointsRequest.encodeDelimited = function encodeDelimited(message, writer) {
+                    return this.encode(message, writer && writer.len ? writer.fork() : writer).ldelim();
+                };
+
+                /**
+                 * Decodes a ListEndpointsRequest message from the specified reader or buffer.
+                 * @function decode
+                 * @memberof mesh.usp.v1.ListEndpointsRequest
+                 * @static
+                 * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+                 * @param {number} [length] Message length if known beforehand
+                 * @returns {mesh.usp.v1.ListEndpointsRequest} ListEndpointsRequest
+                 * @throws {Error} If the payload is not a reader or valid buffer
+                 * @throws {$protobuf.util.ProtocolError} If required fields are missing
+                 */
+                ListEndpointsRequest.decode = function decode(reader, length, error, long) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (long === undefined)
+                        long = 0;
+                    if (long > $Reader.recursionLimit)
+                        throw Error("maximum nesting depth exceeded");
+                    let end, message;
+                    if (length === undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = new $root.mesh.usp.v1.ListEndpointsRequest();
+                    while (reader.pos < end) {
+                        let tag = reader.uint32();
+                        if (tag === error)
+                            break;
+                        switch (tag >>> 3) {
+                        case 1: {
+                                message.onlineOnly = reader.bool();
+                                break;
+                            }
+                        case 2: {
+                                message.prefix = reader.string();
+                                break;
+                            }
+                        case 3: {
+                                message.limit = reader.uint32();
+                                break;
+                            }
+                        default:
+                            reader.skipType(tag & 7, long);
+                            break;
+                        }
+                    }
+                    if (length !== undefined) {
+                        if (reader.pos !== end)
+                            throw RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    return message;
+                };
+
+                /**
+                 * Decodes a ListEndpointsRequest message from the specified reader or buffer, length delimited.
+                 * @function decodeDelimited
+                 * @memberof mesh.usp.v1.ListEndpointsRequest
+                 * @static
+                 * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+                 * @returns {mesh.usp.v1.ListEndpointsRequest} ListEndpointsRequest
+                 * @throws {Error} If the payload is not a reader or valid buffer
+                 * @throws {$protobuf.util.ProtocolError} If required fields are missing
+                 */
+                ListEndpointsRequest.decodeDelimited = function decodeDelimited(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.uint32());
+                };
+
+                /**
+                 * Verifies a ListEndpointsRequest message.
+                 * @function verify
+                 * @memberof mesh.usp.v1.ListEndpointsRequest
+                 * @static
+                 * @param {Object.<string,*>} message Plain object to verify
+                 * @returns {string|null} `null` if valid, otherwise the reason why it is not
+                 */
+                ListEndpointsRequest.verify = function verify(message, long) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (long === undefined)
+                        long = 0;
+                    if (long > $util.recursionLimit)
+                        return "maximum nesting depth exceeded";
+                    if (message.onlineOnly != null && Object.hasOwnProperty.call(message, "onlineOnly"))
+                        if (typeof message.onlineOnly !== "boolean")
+                            return "onlineOnly: boolean expected";
+                    if (message.prefix != null && Object.hasOwnProperty.call(message, "prefix"))
+                        if (!$util.isString(message.prefix))
+                            return "prefix: string expected";
+                    if (message.limit != null && Object.hasOwnProperty.call(message, "limit"))
+                        if (!$util.isInteger(message.limit))
+                            return "limit: integer expected";
+                    return null;
+                };
+
+                /**
+                 * Creates a ListEndpointsRequest message from a plain object. Also converts values to their respective internal types.
+                 * @function fromObject
+                 * @memberof mesh.usp.v1.ListEndpointsRequest
+                 * @static
+                 * @param {Object.<string,*>} object Plain object
+                 * @returns {mesh.usp.v1.ListEndpointsRequest} ListEndpointsRequest
+                 */
+                ListEndpointsRequest.fromObject = function fromObject(object, long) {
+                    if (object instanceof $root.mesh.usp.v1.ListEndpointsRequest)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw TypeError(".mesh.usp.v1.ListEndpointsRequest: object expected");
+                    if (long === undefined)
+                        long = 0;
+                    if (long > $util.recursionLimit)
+                        throw Error("maximum nesting depth exceeded");
+                    let message = new $root.mesh.usp.v1.ListEndpointsRequest();
+                    if (object.onlineOnly != null)
+                        message.onlineOnly = Boolean(object.onlineOnly);
+                    if (object.prefix != null)
+                        message.prefix = String(object.prefix);
+                    if (object.limit != null)
+                        message.limit = object.limit >>> 0;
+                    return message;
+                };
+
+                /**
+                 * Creates a plain object from a ListEndpointsRequest message. Also converts values to other types if specified.
+                 * @function toObject
+                 * @memberof mesh.usp.v1.ListEndpointsRequest
+                 * @static
+                 * @param {mesh.usp.v1.ListEndpointsRequest} message ListEndpointsRequest
+                 * @param {$protobuf.IConversionOptions} [options] Conversion options
+                 * @returns {Object.<string,*>} Plain object
+                 */
+                ListEndpointsRequest.toObject = function toObject(message, options, q) {
+                    if (!options)
+                        options = {};
+                    if (q === undefined)
+                        q = 0;
+                    if (q > $util.recursionLimit)
+                        throw Error("max depth exceeded");
+                    let object = {};
+                    if (options.defaults) {
+                        object.onlineOnly = false;
+                        object.prefix = "";
+                        object.limit = 0;
+                    }
+                    if (message.onlineOnly != null && Object.hasOwnProperty.call(message, "onlineOnly"))
+                        object.onlineOnly = message.onlineOnly;
+                    if (message.prefix != null && Object.hasOwnProperty.call(message, "prefix"))
+                        object.prefix = message.prefix;
+                    if (message.limit != null && Object.hasOwnProperty.call(message, "limit"))
+                        object.limit = message.limit;
+                    return object;
+                };
+
+                /**
+                 * Converts this ListEndpointsRequest to JSON.
+                 * @function toJSON
+                 * @memberof mesh.usp.v1.ListEndpointsRequest
+                 * @instance
+                 * @returns {Object.<string,*>} JSON object
+                 */
+                ListEndpointsRequest.prototype.toJSON = function toJSON() {
+                    return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                /**
+                 * Gets the default type url for ListEndpointsRequest
+                 * @function getTypeUrl
+                 * @memberof mesh.usp.v1.ListEndpointsRequest
+                 * @static
+                 * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+                 * @returns {string} The default type url
+                 */
+                ListEndpointsRequest.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                    if (typeUrlPrefix === undefined) {
+                        typeUrlPrefix = "type.googleapis.com";
+                    }
+                    return typeUrlPrefix + "/mesh.usp.v1.ListEndpointsRequest";
+                };
+
+                return ListEndpointsRequest;
+            })();
+
+            v1.ListEndpointsReply = (function() {
+
+                /**
+                 * Properties of a ListEndpointsReply.
+                 * @memberof mesh.usp.v1
+                 * @interface IListEndpointsReply
+                 * @property {Array.<mesh.usp.v1.IEndpoint>|null} [endpoints] ListEndpointsReply endpoints
+                 * @property {boolean|null} [truncated] ListEndpointsReply truncated
+                 */
+
+                /**
+                 * Constructs a new ListEndpointsReply.
+                 * @memberof mesh.usp.v1
+                 * @classdesc Represents a ListEndpointsReply.
+                 * @implements IListEndpointsReply
+                 * @constructor
+                 * @param {mesh.usp.v1.IListEndpointsReply=} [properties] Properties to set
+                 */
+                function ListEndpointsReply(properties) {
+                    this.endpoints = [];
+                    if (properties)
+                        for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                }
+
+                /**
+                 * ListEndpointsReply endpoints.
+                 * @member {Array.<mesh.usp.v1.IEndpoint>} endpoints
+                 * @memberof mesh.usp.v1.ListEndpointsReply
+                 * @instance
+                 */
+                ListEndpointsReply.prototype.endpoints = $util.emptyArray;
+
+                /**
+                 * ListEndpointsReply truncated.
+                 * @member {boolean} truncated
+                 * @memberof mesh.usp.v1.ListEndpointsReply
+                 * @instance
+                 */
+                ListEndpointsReply.prototype.truncated = false;
+
+                /**
+                 * Creates a new ListEndpointsReply instance using the specified properties.
+                 * @function create
+                 * @memberof mesh.usp.v1.ListEndpointsReply
+                 * @static
+                 * @param {mesh.usp.v1.IListEndpointsReply=} [properties] Properties to set
+                 * @returns {mesh.usp.v1.ListEndpointsReply} ListEndpointsReply instance
+                 */
+                ListEndpointsReply.create = function create(properties) {
+                    return new ListEndpointsReply(properties);
+                };
+
+                /**
+                 * Encodes the specified ListEndpointsReply message. Does not implicitly {@link mesh.usp.v1.ListEndpointsReply.verify|verify} messages.
+                 * @function encode
+                 * @memberof mesh.usp.v1.ListEndpointsReply
+                 * @static
+                 * @param {mesh.usp.v1.IListEndpointsReply} message ListEndpointsReply message or plain object to encode
+                 * @param {$protobuf.Writer} [writer] Writer to encode to
+                 * @returns {$protobuf.Writer} Writer
+                 */
+                ListEndpointsReply.encode = function encode(message, writer, q) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (q === undefined)
+                        q = 0;
+                    if (q > $util.recursionLimit)
+                        throw Error("max depth exceeded");
+                    if (message.endpoints != null && message.endpoints.length)
+                        for (let i = 0; i < message.endpoints.length; ++i)
+                            $root.mesh.usp.v1.Endpoint.encode(message.endpoints[i], writer.uint32(/* id 1, wireType 2 =*/10).fork(), q + 1).ldelim();
+                    if (message.truncated != null && Object.hasOwnProperty.call(message, "truncated"))
+                        writer.uint32(/* id 2, wireType 0 =*/16).bool(message.truncated);
+                    return writer;
+                };
+
+                /**
+                 * Encodes the specified ListEndpointsReply message, length delimited. Does not implicitly {@link mesh.usp.v1.ListEndpointsReply.verify|verify} messages.
+                 * @function encodeDelimited
+                 * @memberof mesh.usp.v1.ListEndpointsReply
+                 * @static
+                 * @param {mesh.usp.v1.IListEndpointsReply} message ListEndpointsReply message or plain object to encode
+                 * @param {$protobuf.Writer} [writer] Writer to encode to
+                 * @returns {$protobuf.Writer} Writer
+                 */
+                ListEndpointsReply.encodeDelimited = function encodeDelimited(message, writer) {
+                    return this.encode(message, writer && writer.len ? writer.fork() : writer).ldelim();
+                };
+
+                /**
+                 * Decodes a ListEndpointsReply message from the specified reader or buffer.
+                 * @function decode
+                 * @memberof mesh.usp.v1.ListEndpointsReply
+                 * @static
+                 * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+                 * @param {number} [length] Message length if known beforehand
+                 * @returns {mesh.usp.v1.ListEndpointsReply} ListEndpointsReply
+                 * @throws {Error} If the payload is not a reader or valid buffer
+                 * @throws {$protobuf.util.ProtocolError} If required fields are missing
+                 */
+                ListEndpointsReply.decode = function decode(reader, length, error, long) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (long === undefined)
+                        long = 0;
+                    if (long > $Reader.recursionLimit)
+                        throw Error("maximum nesting depth exceeded");
+                    let end, message;
+                    if (length === undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = new $root.mesh.usp.v1.ListEndpointsReply();
+                    while (reader.pos < end) {
+                        let tag = reader.uint32();
+                        if (tag === error)
+                            break;
+                        switch (tag >>> 3) {
+                        case 1: {
+                                if (!(message.endpoints && message.endpoints.length))
+                                    message.endpoints = [];
+                                message.endpoints.push($root.mesh.usp.v1.Endpoint.decode(reader, reader.uint32(), undefined, long + 1));
+                                break;
+                            }
+                        case 2: {
+                                message.truncated = reader.bool();
+                                break;
+                            }
+                        default:
+                            reader.skipType(tag & 7, long);
+                            break;
+                        }
+                    }
+                    if (length !== undefined) {
+                        if (reader.pos !== end)
+                            throw RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    return message;
+                };
+
+                /**
+                 * Decodes a ListEndpointsReply message from the specified reader or buffer, length delimited.
+                 * @function decodeDelimited
+                 * @memberof mesh.usp.v1.ListEndpointsReply
+                 * @static
+                 * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+                 * @returns {mesh.usp.v1.ListEndpointsReply} ListEndpointsReply
+                 * @throws {Error} If the payload is not a reader or valid buffer
+                 * @throws {$protobuf.util.ProtocolError} If required fields are missing
+                 */
+                ListEndpointsReply.decodeDelimited = function decodeDelimited(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.uint32());
+                };
+
+                /**
+                 * Verifies a ListEndpointsReply message.
+                 * @function verify
+                 * @memberof mesh.usp.v1.ListEndpointsReply
+                 * @static
+                 * @param {Object.<string,*>} message Plain object to verify
+                 * @returns {string|null} `null` if valid, otherwise the reason why it is not
+                 */
+                ListEndpointsReply.verify = function verify(message, long) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (long === undefined)
+                        long = 0;
+                    if (long > $util.recursionLimit)
+                        return "maximum nesting depth exceeded";
+                    if (message.endpoints != null && Object.hasOwnProperty.call(message, "endpoints")) {
+                        if (!Array.isArray(message.endpoints))
+                            return "endpoints: array expected";
+                        for (let i = 0; i < message.endpoints.length; ++i) {
+                            let error = $root.mesh.usp.v1.Endpoint.verify(message.endpoints[i], long + 1);
+                            if (error)
+                                return "endpoints." + error;
+                        }
+                    }
+                    if (message.truncated != null && Object.hasOwnProperty.call(message, "truncated"))
+                        if (typeof message.truncated !== "boolean")
+                            return "truncated: boolean expected";
+                    return null;
+                };
+
+                /**
+                 * Creates a ListEndpointsReply message from a plain object. Also converts values to their respective internal types.
+                 * @function fromObject
+                 * @memberof mesh.usp.v1.ListEndpointsReply
+                 * @static
+                 * @param {Object.<string,*>} object Plain object
+                 * @returns {mesh.usp.v1.ListEndpointsReply} ListEndpointsReply
+                 */
+                ListEndpointsReply.fromObject = function fromObject(object, long) {
+                    if (object instanceof $root.mesh.usp.v1.ListEndpointsReply)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw TypeError(".mesh.usp.v1.ListEndpointsReply: object expected");
+                    if (long === undefined)
+                        long = 0;
+                    if (long > $util.recursionLimit)
+                        throw Error("maximum nesting depth exceeded");
+                    let message = new $root.mesh.usp.v1.ListEndpointsReply();
+                    if (object.endpoints) {
+                        if (!Array.isArray(object.endpoints))
+                            throw TypeError(".mesh.usp.v1.ListEndpointsReply.endpoints: array expected");
+                        message.endpoints = [];
+                        for (let i = 0; i < object.endpoints.length; ++i) {
+                            if (!$util.isObject(object.endpoints[i]))
+                                throw TypeError(".mesh.usp.v1.ListEndpointsReply.endpoints: object expected");
+                            message.endpoints[i] = $root.mesh.usp.v1.Endpoint.fromObject(object.endpoints[i], long + 1);
+                        }
+                    }
+                    if (object.truncated != null)
+                        message.truncated = Boolean(object.truncated);
+                    return message;
+                };
+
+                /**
+                 * Creates a plain object from a ListEndpointsReply message. Also converts values to other types if specified.
+                 * @function toObject
+                 * @memberof mesh.usp.v1.ListEndpointsReply
+                 * @static
+                 * @param {mesh.usp.v1.ListEndpointsReply} message ListEndpointsReply
+                 * @param {$protobuf.IConversionOptions} [options] Conversion options
+                 * @returns {Object.<string,*>} Plain object
+                 */
+                ListEndpointsReply.toObject = function toObject(message, options, q) {
+                    if (!options)
+                        options = {};
+                    if (q === undefined)
+                        q = 0;
+                    if (q > $util.recursionLimit)
+                        throw Error("max depth exceeded");
+                    let object = {};
+                    if (options.arrays || options.defaults)
+                        object.endpoints = [];
+                    if (options.defaults)
+                        object.truncated = false;
+                    if (message.endpoints && message.endpoints.length) {
+                        object.endpoints = [];
+                        for (let j = 0; j < message.endpoints.length; ++j)
+                            object.endpoints[j] = $root.mesh.usp.v1.Endpoint.toObject(message.endpoints[j], options, q + 1);
+                    }
+                    if (message.truncated != null && Object.hasOwnProperty.call(message, "truncated"))
+                        object.truncated = message.truncated;
+                    return object;
+                };
+
+                /**
+                 * Converts this ListEndpointsReply to JSON.
+                 * @function toJSON
+                 * @memberof mesh.usp.v1.ListEndpointsReply
+                 * @instance
+                 * @returns {Object.<string,*>} JSON object
+                 */
+                ListEndpointsReply.prototype.toJSON = function toJSON() {
+                    return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                /**
+                 * Gets the default type url for ListEndpointsReply
+                 * @function getTypeUrl
+                 * @memberof mesh.usp.v1.ListEndpointsReply
+                 * @static
+                 * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+                 * @returns {string} The default type url
+                 */
+                ListEndpointsReply.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                    if (typeUrlPrefix === undefined) {
+                        typeUrlPrefix = "type.googleapis.com";
+                    }
+                    return typeUrlPrefix + "/mesh.usp.v1.ListEndpointsReply";
+                };
+
+                return ListEndpointsReply;
+            })();
+
+            v1.PresenceEvent = (function() {
+
+                /**
+                 * Properties of a PresenceEvent.
+                 * @memberof mesh.usp.v1
+                 * @interface IPresenceEvent
+                 * @property {mesh.usp.v1.IEndpoint|null} [endpoint] PresenceEvent endpoint
+                 */
+
+                /**
+                 * Constructs a new PresenceEvent.
+                 * @memberof mesh.usp.v1
+                 * @classdesc Represents a PresenceEvent.
+                 * @implements IPresenceEvent
+                 * @constructor
+                 * @param {mesh.usp.v1.IPresenceEvent=} [properties] Properties to set
+                 */
+                function PresenceEvent(properties) {
+                    if (properties)
+                        for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                }
+
+                /**
+                 * PresenceEvent endpoint.
+                 * @member {mesh.usp.v1.IEndpoint|null|undefined} endpoint
+                 * @memberof mesh.usp.v1.PresenceEvent
+                 * @instance
+                 */
+                PresenceEvent.prototype.endpoint = null;
+
+                /**
+                 * Creates a new PresenceEvent instance using the specified properties.
+                 * @function create
+                 * @memberof mesh.usp.v1.PresenceEvent
+                 * @static
+                 * @param {mesh.usp.v1.IPresenceEvent=} [properties] Properties to set
+                 * @returns {mesh.usp.v1.PresenceEvent} PresenceEvent instance
+                 */
+                PresenceEvent.create = function create(properties) {
+                    return new PresenceEvent(properties);
+                };
+
+                /**
+                 * Encodes the specified PresenceEvent message. Does not implicitly {@link mesh.usp.v1.PresenceEvent.verify|verify} messages.
+                 * @function encode
+                 * @memberof mesh.usp.v1.PresenceEvent
+                 * @static
+                 * @param {mesh.usp.v1.IPresenceEvent} message PresenceEvent message or plain object to encode
+                 * @param {$protobuf.Writer} [writer] Writer to encode to
+                 * @returns {$protobuf.Writer} Writer
+                 */
+                PresenceEvent.encode = function encode(message, writer, q) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (q === undefined)
+                        q = 0;
+                    if (q > $util.recursionLimit)
+                        throw Error("max depth exceeded");
+                    if (message.endpoint != null && Object.hasOwnProperty.call(message, "endpoint"))
+                        $root.mesh.usp.v1.Endpoint.encode(message.endpoint, writer.uint32(/* id 1, wireType 2 =*/10).fork(), q + 1).ldelim();
+                    return writer;
+                };
+
+                /**
+                 * Encodes the specified PresenceEvent message, length delimited. Does not implicitly {@link mesh.usp.v1.PresenceEvent.verify|verify} messages.
+                 * @function encodeDelimited
+                 * @memberof mesh.usp.v1.PresenceEvent
+                 * @static
+                 * @param {mesh.usp.v1.IPresenceEvent} message PresenceEvent message or plain object to encode
+                 * @param {$protobuf.Writer} [writer] Writer to encode to
+                 * @returns {$protobuf.Writer} Writer
+                 */
+                PresenceEvent.encodeDelimited = function encodeDelimited(message, writer) {
+                    return this.encode(message, writer && writer.len ? writer.fork() : writer).ldelim();
+                };
+
+                /**
+                 * Decodes a PresenceEvent message from the specified reader or buffer.
+                 * @function decode
+                 * @memberof mesh.usp.v1.PresenceEvent
+                 * @static
+                 * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+                 * @param {number} [length] Message length if known beforehand
+                 * @returns {mesh.usp.v1.PresenceEvent} PresenceEvent
+                 * @throws {Error} If the payload is not a reader or valid buffer
+                 * @throws {$protobuf.util.ProtocolError} If required fields are missing
+                 */
+                PresenceEvent.decode = function decode(reader, length, error, long) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (long === undefined)
+                        long = 0;
+                    if (long > $Reader.recursionLimit)
+                        throw Error("maximum nesting depth exceeded");
+                    let end, message;
+                    if (length === undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = new $root.mesh.usp.v1.PresenceEvent();
+                    while (reader.pos < end) {
+                        let tag = reader.uint32();
+                        if (tag === error)
+                            break;
+                        switch (tag >>> 3) {
+                        case 1: {
+                                message.endpoint = $root.mesh.usp.v1.Endpoint.decode(reader, reader.uint32(), undefined, long + 1);
+                                break;
+                            }
+                        default:
+                            reader.skipType(tag & 7, long);
+                            break;
+                        }
+                    }
+                    if (length !== undefined) {
+                        if (reader.pos !== end)
+                            throw RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    return message;
+                };
+
+                /**
+                 * Decodes a PresenceEvent message from the specified reader or buffer, length delimited.
+                 * @function decodeDelimited
+                 * @memberof mesh.usp.v1.PresenceEvent
+                 * @static
+                 * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+                 * @returns {mesh.usp.v1.PresenceEvent} PresenceEvent
+                 * @throws {Error} If the payload is not a reader or valid buffer
+                 * @throws {$protobuf.util.ProtocolError} If required fields are missing
+                 */
+                PresenceEvent.decodeDelimited = function decodeDelimited(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.uint32());
+                };
+
+                /**
+                 * Verifies a PresenceEvent message.
+                 * @function verify
+                 * @memberof mesh.usp.v1.PresenceEvent
+                 * @static
+                 * @param {Object.<string,*>} message Plain object to verify
+                 * @returns {string|null} `null` if valid, otherwise the reason why it is not
+                 */
+                PresenceEvent.verify = function verify(message, long) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (long === undefined)
+                        long = 0;
+                    if (long > $util.recursionLimit)
+                        return "maximum nesting depth exceeded";
+                    if (message.endpoint != null && Object.hasOwnProperty.call(message, "endpoint")) {
+                        let error = $root.mesh.usp.v1.Endpoint.verify(message.endpoint, long + 1);
+                        if (error)
+                            return "endpoint." + error;
+                    }
+                    return null;
+                };
+
+                /**
+                 * Creates a PresenceEvent message from a plain object. Also converts values to their respective internal types.
+                 * @function fromObject
+                 * @memberof mesh.usp.v1.PresenceEvent
+                 * @static
+                 * @param {Object.<string,*>} object Plain object
+                 * @returns {mesh.usp.v1.PresenceEvent} PresenceEvent
+                 */
+                PresenceEvent.fromObject = function fromObject(object, long) {
+                    if (object instanceof $root.mesh.usp.v1.PresenceEvent)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw TypeError(".mesh.usp.v1.PresenceEvent: object expected");
+                    if (long === undefined)
+                        long = 0;
+                    if (long > $util.recursionLimit)
+                        throw Error("maximum nesting depth exceeded");
+                    let message = new $root.mesh.usp.v1.PresenceEvent();
+                    if (object.endpoint != null) {
+                        if (!$util.isObject(object.endpoint))
+                            throw TypeError(".mesh.usp.v1.PresenceEvent.endpoint: object expected");
+                        message.endpoint = $root.mesh.usp.v1.Endpoint.fromObject(object.endpoint, long + 1);
+                    }
+                    return message;
+                };
+
+                /**
+                 * Creates a plain object from a PresenceEvent message. Also converts values to other types if specified.
+                 * @function toObject
+                 * @memberof mesh.usp.v1.PresenceEvent
+                 * @static
+                 * @param {mesh.usp.v1.PresenceEvent} message PresenceEvent
+                 * @param {$protobuf.IConversionOptions} [options] Conversion options
+                 * @returns {Object.<string,*>} Plain object
+                 */
+                PresenceEvent.toObject = function toObject(message, options, q) {
+                    if (!options)
+                        options = {};
+                    if (q === undefined)
+                        q = 0;
+                    if (q > $util.recursionLimit)
+                        throw Error("max depth exceeded");
+                    let object = {};
+                    if (options.defaults)
+                        object.endpoint = null;
+                    if (message.endpoint != null && Object.hasOwnProperty.call(message, "endpoint"))
+                        object.endpoint = $root.mesh.usp.v1.Endpoint.toObject(message.endpoint, options, q + 1);
+                    return object;
+                };
+
+                /**
+                 * Converts this PresenceEvent to JSON.
+                 * @function toJSON
+                 * @memberof mesh.usp.v1.PresenceEvent
+                 * @instance
+                 * @returns {Object.<string,*>} JSON object
+                 */
+                PresenceEvent.prototype.toJSON = function toJSON() {
+                    return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                /**
+                 * Gets the default type url for PresenceEvent
+                 * @function getTypeUrl
+                 * @memberof mesh.usp.v1.PresenceEvent
+                 * @static
+                 * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+                 * @returns {string} The default type url
+                 */
+                PresenceEvent.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                    if (typeUrlPrefix === undefined) {
+                        typeUrlPrefix = "type.googleapis.com";
+                    }
+                    return typeUrlPrefix + "/mesh.usp.v1.PresenceEvent";
+                };
+
+                return PresenceEvent;
+            })();
+
+            v1.NotifyEvent = (function() {
+
+                /**
+                 * Properties of a NotifyEvent.
+                 * @memberof mesh.usp.v1
+                 * @interface INotifyEvent
+                 * @property {string|null} [endpointId] NotifyEvent endpointId
+                 * @property {Uint8Array|null} [msg] NotifyEvent msg
+                 * @property {boolean|null} [answered] NotifyEvent answered
+                 * @property {number|null} [receivedMs] NotifyEvent receivedMs
+                 */
+
+                /**
+                 * Constructs a new NotifyEvent.
+                 * @memberof mesh.usp.v1
+                 * @classdesc Represents a NotifyEvent.
+                 * @implements INotifyEvent
+                 * @constructor
+                 * @param {mesh.usp.v1.INotifyEvent=} [properties] Properties to set
+                 */
+                function NotifyEvent(properties) {
+                    if (properties)
+                        for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                }
+
+                /**
+                 * NotifyEvent endpointId.
+                 * @member {string} endpointId
+                 * @memberof mesh.usp.v1.NotifyEvent
+                 * @instance
+                 */
+                NotifyEvent.prototype.endpointId = "";
+
+                /**
+                 * NotifyEvent msg.
+                 * @member {Uint8Array} msg
+                 * @memberof mesh.usp.v1.NotifyEvent
+                 * @instance
+                 */
+                NotifyEvent.prototype.msg = $util.newBuffer([]);
+
+                /**
+                 * NotifyEvent answered.
+                 * @member {boolean} answered
+                 * @memberof mesh.usp.v1.NotifyEvent
+                 * @instance
+                 */
+                NotifyEvent.prototype.answered = false;
+
+                /**
+                 * NotifyEvent receivedMs.
+                 * @member {number} receivedMs
+                 * @memberof mesh.usp.v1.NotifyEvent
+                 * @instance
+                 */
+                NotifyEvent.prototype.receivedMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+                /**
+                 * Creates a new NotifyEvent instance using the specified properties.
+                 * @function create
+                 * @memberof mesh.usp.v1.NotifyEvent
+                 * @static
+                 * @param {mesh.usp.v1.INotifyEvent=} [properties] Properties to set
+                 * @returns {mesh.usp.v1.NotifyEvent} NotifyEvent instance
+                 */
+                NotifyEvent.create = function create(properties) {
+                    return new NotifyEvent(properties);
+                };
+
+                /**
+                 * Encodes the specified NotifyEvent message. Does not implicitly {@link mesh.usp.v1.NotifyEvent.verify|verify} messages.
+                 * @function encode
+                 * @memberof mesh.usp.v1.NotifyEvent
+                 * @static
+                 * @param {mesh.usp.v1.INotifyEvent} message NotifyEvent message or plain object to encode
+                 * @param {$protobuf.Writer} [writer] Writer to encode to
+                 * @returns {$protobuf.Writer} Writer
+                 */
+                NotifyEvent.encode = function encode(message, writer, q) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (q === undefined)
+                        q = 0;
+                    if (q > $util.recursionLimit)
+                        throw Error("max depth exceeded");
+                    if (message.endpointId != null && Object.hasOwnProperty.call(message, "endpointId"))
+                        writer.uint32(/* id 1, wireType 2 =*/10).string(message.endpointId);
+                    if (message.msg != null && Object.hasOwnProperty.call(message, "msg"))
+                        writer.uint32(/* id 2, wireType 2 =*/18).bytes(message.msg);
+                    if (message.answered != null && Object.hasOwnProperty.call(message, "answered"))
+                        writer.uint32(/* id 3, wireType 0 =*/24).bool(message.answered);
+                    if (message.receivedMs != null && Object.hasOwnProperty.call(message, "receivedMs"))
+                        writer.uint32(/* id 4, wireType 0 =*/32).uint64(message.receivedMs);
+                    return writer;
+                };
+
+                /**
+                 * Encodes the specified NotifyEvent message, length delimited. Does not implicitly {@link mesh.usp.v1.NotifyEvent.verify|verify} messages.
+                 * @function encodeDelimited
+                 * @memberof mesh.usp.v1.NotifyEvent
+                 * @static
+                 * @param {mesh.usp.v1.INotifyEvent} message NotifyEvent message or plain object to encode
+                 * @param {$protobuf.Writer} [writer] Writer to encode to
+                 * @returns {$protobuf.Writer} Writer
+                 */
+                NotifyEvent.encodeDelimited = function encodeDelimited(message, writer) {
+                    return this.encode(message, writer && writer.len ? writer.fork() : writer).ldelim();
+                };
+
+                /**
+                 * Decodes a NotifyEvent message from the specified reader or buffer.
+                 * @function decode
+                 * @memberof mesh.usp.v1.NotifyEvent
+                 * @static
+                 * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+                 * @param {number} [length] Message length if known beforehand
+                 * @returns {mesh.usp.v1.NotifyEvent} NotifyEvent
+                 * @throws {Error} If the payload is not a reader or valid buffer
+                 * @throws {$protobuf.util.ProtocolError} If required fields are missing
+                 */
+                NotifyEvent.decode = function decode(reader, length, error, long) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (long === undefined)
+                        long = 0;
+                    if (long > $Reader.recursionLimit)
+                        throw Error("maximum nesting depth exceeded");
+                    let end, message;
+                    if (length === undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = new $root.mesh.usp.v1.NotifyEvent();
+                    while (reader.pos < end) {
+                        let tag = reader.uint32();
+                        if (tag === error)
+                            break;
+                        switch (tag >>> 3) {
+                        case 1: {
+                                message.endpointId = reader.string();
+                                break;
+                            }
+                        case 2: {
+                                message.msg = reader.bytes();
+                                break;
+                            }
+                        case 3: {
+                                message.answered = reader.bool();
+                                break;
+                            }
+                        case 4: {
+                                message.receivedMs = reader.uint64();
+                                break;
+                            }
+                        default:
+                            reader.skipType(tag & 7, long);
+                            break;
+                        }
+                    }
+                    if (length !== undefined) {
+                        if (reader.pos !== end)
+                            throw RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    return message;
+                };
+
+                /**
+                 * Decodes a NotifyEvent message from the specified reader or buffer, length delimited.
+                 * @function decodeDelimited
+                 * @memberof mesh.usp.v1.NotifyEvent
+                 * @static
+                 * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+                 * @returns {mesh.usp.v1.NotifyEvent} NotifyEvent
+                 * @throws {Error} If the payload is not a reader or valid buffer
+                 * @throws {$protobuf.util.ProtocolError} If required fields are missing
+                 */
+                NotifyEvent.decodeDelimited = function decodeDelimited(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.uint32());
+                };
+
+                /**
+                 * Verifies a NotifyEvent message.
+                 * @function verify
+                 * @memberof mesh.usp.v1.NotifyEvent
+                 * @static
+                 * @param {Object.<string,*>} message Plain object to verify
+                 * @returns {string|null} `null` if valid, otherwise the reason why it is not
+                 */
+                NotifyEvent.verify = function verify(message, long) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (long === undefined)
+                        long = 0;
+                    if (long > $util.recursionLimit)
+                        return "maximum nesting depth exceeded";
+                    if (message.endpointId != null && Object.hasOwnProperty.call(message, "endpointId"))
+                        if (!$util.isString(message.endpointId))
+                            return "endpointId: string expected";
+                    if (message.msg != null && Object.hasOwnProperty.call(message, "msg"))
+                        if (!(message.msg && typeof message.msg.length === "number" || $util.isString(message.msg)))
+                            return "msg: buffer expected";
+                    if (message.answered != null && Object.hasOwnProperty.call(message, "answered"))
+                        if (typeof message.answered !== "boolean")
+                            return "answered: boolean expected";
+                    if (message.receivedMs != null && Object.hasOwnProperty.call(message, "receivedMs"))
+                        if (!$util.isInteger(message.receivedMs) && !(message.receivedMs && $util.isInteger(message.receivedMs.low) && $util.isInteger(message.receivedMs.high)))
+                            return "receivedMs: integer|Long expected";
+                    return null;
+                };
+
+                /**
+                 * Creates a NotifyEvent message from a plain object. Also converts values to their respective internal types.
+                 * @function fromObject
+                 * @memberof mesh.usp.v1.NotifyEvent
+                 * @static
+                 * @param {Object.<string,*>} object Plain object
+                 * @returns {mesh.usp.v1.NotifyEvent} NotifyEvent
+                 */
+                NotifyEvent.fromObject = function fromObject(object, long) {
+                    if (object instanceof $root.mesh.usp.v1.NotifyEvent)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw TypeError(".mesh.usp.v1.NotifyEvent: object expected");
+                    if (long === undefined)
+                        long = 0;
+                    if (long > $util.recursionLimit)
+                        throw Error("maximum nesting depth exceeded");
+                    let message = new $root.mesh.usp.v1.NotifyEvent();
+                    if (object.endpointId != null)
+                        message.endpointId = String(object.endpointId);
+                    if (object.msg != null)
+                        if (typeof object.msg === "string")
+                            $util.base64.decode(object.msg, message.msg = $util.newBuffer($util.base64.length(object.msg)), 0);
+                        else if (object.msg.length >= 0)
+                            message.msg = object.msg;
+                    if (object.answered != null)
+                        message.answered = Boolean(object.answered);
+                    if (object.receivedMs != null)
+                        if ($util.Long)
+                            message.receivedMs = $util.Long.fromValue(object.receivedMs, true);
+                        else if (typeof object.receivedMs === "string")
+                            message.receivedMs = parseInt(object.receivedMs, 10);
+                        else if (typeof object.receivedMs === "number")
+                            message.receivedMs = object.receivedMs;
+                        else if (typeof object.receivedMs === "object")
+                            message.receivedMs = new $util.LongBits(object.receivedMs.low >>> 0, object.receivedMs.high >>> 0).toNumber(true);
+                    return message;
+                };
+
+                /**
+                 * Creates a plain object from a NotifyEvent message. Also converts values to other types if specified.
+                 * @function toObject
+                 * @memberof mesh.usp.v1.NotifyEvent
+                 * @static
+                 * @param {mesh.usp.v1.NotifyEvent} message NotifyEvent
+                 * @param {$protobuf.IConversionOptions} [options] Conversion options
+                 * @returns {Object.<string,*>} Plain object
+                 */
+                NotifyEvent.toObject = function toObject(message, options, q) {
+                    if (!options)
+                        options = {};
+                    if (q === undefined)
+                        q = 0;
+                    if (q > $util.recursionLimit)
+                        throw Error("max depth exceeded");
+                    let object = {};
+                    if (options.defaults) {
+                        object.endpointId = "";
+                        if (options.bytes === String)
+                            object.msg = "";
+                        else {
+                            object.msg = [];
+                            if (options.bytes !== Array)
+                                object.msg = $util.newBuffer(object.msg);
+                        }
+                        object.answered = false;
+                        if ($util.Long) {
+                            let long = new $util.Long(0, 0, true);
+                            object.receivedMs = options.longs === String ? long.toString() : options.longs === Number ? long.toNumber() : typeof BigInt !== "undefined" && options.longs === BigInt ? long.toBigInt() : long;
+                        } else
+                            object.receivedMs = options.longs === String ? "0" : typeof BigInt !== "undefined" && options.longs === BigInt ? BigInt("0") : 0;
+                    }
+                    if (message.endpointId != null && Object.hasOwnProperty.call(message, "endpointId"))
+                        object.endpointId = message.endpointId;
+                    if (message.msg != null && Object.hasOwnProperty.call(message, "msg"))
+                        object.msg = options.bytes === String ? $util.base64.encode(message.msg, 0, message.msg.length) : options.bytes === Array ? Array.prototype.slice.call(message.msg) : message.msg;
+                    if (message.answered != null && Object.hasOwnProperty.call(message, "answered"))
+                        object.answered = message.answered;
+                    if (message.receivedMs != null && Object.hasOwnProperty.call(message, "receivedMs"))
+                        if (typeof BigInt !== "undefined" && options.longs === BigInt)
+                            object.receivedMs = typeof message.receivedMs === "number" ? BigInt(message.receivedMs) : $util.Long.fromBits(message.receivedMs.low >>> 0, message.receivedMs.high >>> 0, true).toBigInt();
+                        else if (typeof message.receivedMs === "number")
+                            object.receivedMs = options.longs === String ? String(message.receivedMs) : message.receivedMs;
+                        else
+                            object.receivedMs = options.longs === String ? $util.Long.prototype.toString.call(message.receivedMs) : options.longs === Number ? new $util.LongBits(message.receivedMs.low >>> 0, message.receivedMs.high >>> 0).toNumber(true) : message.receivedMs;
+                    return object;
+                };
+
+                /**
+                 * Converts this NotifyEvent to JSON.
+                 * @function toJSON
+                 * @memberof mesh.usp.v1.NotifyEvent
+                 * @instance
+                 * @returns {Object.<string,*>} JSON object
+                 */
+                NotifyEvent.prototype.toJSON = function toJSON() {
+                    return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                /**
+                 * Gets the default type url for NotifyEvent
+                 * @function getTypeUrl
+                 * @memberof mesh.usp.v1.NotifyEvent
+                 * @static
+                 * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+                 * @returns {string} The default type url
+                 */
+                NotifyEvent.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                    if (typeUrlPrefix === undefined) {
+                        typeUrlPrefix = "type.googleapis.com";
+                    }
+                    return typeUrlPrefix + "/mesh.usp.v1.NotifyEvent";
+                };
+
+                return NotifyEvent;
+            })();
+
+            return v1;
+        })();
+
+        return usp;
+    })();
+
     return mesh;
 })();
 

@@ -217,7 +217,7 @@ async function admit(
     if (!allowed.allow)
       return refuse(connection, ReasonCodes.notAuthorized, 'will topic not authorized');
     connection.will = {
-      message: willMessage(packet.will, clientId),
+      message: willMessage(packet.will, identity),
       delaySeconds: packet.will.properties?.willDelayInterval ?? 0,
     };
   }
@@ -323,7 +323,7 @@ function uspConnackProperties(
   };
 }
 
-function willMessage(will: NonNullable<IConnectPacket['will']>, clientId: string): Message {
+function willMessage(will: NonNullable<IConnectPacket['will']>, identity: EngineIdentity): Message {
   const { willDelayInterval: _delay, messageExpiryInterval, ...rest } = will.properties ?? {};
   return {
     topic: will.topic,
@@ -335,6 +335,7 @@ function willMessage(will: NonNullable<IConnectPacket['will']>, clientId: string
       ...(messageExpiryInterval !== undefined ? { messageExpiryInterval } : {}),
     },
     expiresAt: undefined,
-    publisherClientId: clientId,
+    publisherClientId: identity.clientId,
+    publisher: identity,
   };
 }

@@ -116,6 +116,7 @@ export async function handlePublish(connection: Connection, packet: IPublishPack
     properties: props,
     expiresAt: expiry !== undefined ? Date.now() + expiry * 1000 : undefined,
     publisherClientId: connection.clientId,
+    publisher: identity,
   };
   try {
     await engine.publish(message);

@@ -1,0 +1,67 @@
+// Configuration of the usp-router, from the environment; every problem is reported at once.
+import { hostname } from 'node:os';
+import {
+  DEFAULT_TOPIC_PREFIX,
+  validateEndpointIdForTopic,
+  validateTopicPrefix,
+} from '@octomesh/contracts';
+import { baseServiceSpec, env, readConfig, type ConfigOf } from '@octomesh/service-kit';
+
+const spec = {
+  ...baseServiceSpec(8084),
+  USP_TOPIC_PREFIX: env.custom(
+    'USP topic prefix (the brokers and the acl policy use the same)',
+    (raw) => {
+      const problem = validateTopicPrefix(raw);
+      if (problem !== undefined) throw new Error(problem);
+      return raw;
+    },
+    DEFAULT_TOPIC_PREFIX,
+  ),
+  USP_CONTROLLER_IDS: env.custom(
+    'comma-separated controller endpoint ids this router speaks for; the first is the default from_id',
+    (raw) => {
+      const ids = [
+        ...new Set(
+          raw
+            .split(',')
+            .map((id) => id.trim())
+            .filter((id) => id !== ''),
+        ),
+      ];
+      if (ids.length === 0) throw new Error('no controller endpoint id');
+      for (const id of ids) {
+        const problem = validateEndpointIdForTopic(id);
+        if (problem !== undefined) throw new Error(`${JSON.stringify(id)}: ${problem}`);
+      }
+      return ids;
+    },
+    ['oktopusController'],
+  ),
+  USP_REQUEST_TIMEOUT_MS: env.int('default wait for an agent answer', 30_000, 100, 600_000),
+  USP_MAX_REQUEST_TIMEOUT_MS: env.int(
+    'longest wait a controller may ask for',
+    300_000,
+    100,
+    3_600_000,
+  ),
+  USP_MAX_PENDING: env.int(
+    'requests waiting for answers at once; more are refused (503)',
+    50_000,
+    1,
+    10_000_000,
+  ),
+  USP_AUTO_NOTIFY_RESP: env.bool(
+    'answer a Notify with send_resp set with NotifyResp at once, so agents stop resending',
+    true,
+  ),
+  USP_ROUTER_REPLICA: env.string('name of this router replica', hostname()),
+};
+
+/** The usp-router's settings. */
+export type RouterConfig = ConfigOf<typeof spec>;
+
+/** Reads and checks the settings. */
+export function loadRouterConfig(source: NodeJS.ProcessEnv = process.env): RouterConfig {
+  return readConfig(spec, source);
+}

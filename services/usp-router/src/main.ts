@@ -1,0 +1,43 @@
+// Wiring only: config → logger/telemetry → NATS → registry → router → serve → health → shutdown.
+import { connectNats, serve } from '@octomesh/nats-kit';
+import {
+  announceHealthPort,
+  createLogger,
+  exitWithParent,
+  loadOrExit,
+  natsSettings,
+  onShutdown,
+  startHealthServer,
+  startTelemetry,
+} from '@octomesh/service-kit';
+import { loadRouterConfig } from './config.ts';
+import { routerMetrics } from './metrics.ts';
+import { EndpointRegistry } from './registry.ts';
+import { UspRouter } from './router.ts';
+import { routerService } from './service.ts';
+
+exitWithParent();
+const config = loadOrExit('usp-router', () => loadRouterConfig());
+const logger = createLogger('usp-router', config.LOG_LEVEL);
+const telemetry = await startTelemetry({ serviceName: 'octomesh-usp-router' });
+const nc = await connectNats({ ...natsSettings(config, 'octomesh-usp-router'), logger });
+const registry = await EndpointRegistry.open(nc);
+const router = new UspRouter(nc, registry, config, logger);
+router.start();
+const service = await serve(nc, routerService(router, config.USP_MAX_PENDING), logger);
+const health = await startHealthServer(config.HEALTH_HOST, config.HEALTH_PORT, {
+  ready: () => service.isServing() && !nc.isClosed(),
+  metrics: () => routerMetrics(router),
+});
+logger.info(
+  { port: health.port, controllers: config.USP_CONTROLLER_IDS, exporting: telemetry.exporting },
+  'usp-router ready',
+);
+announceHealthPort(health.port);
+onShutdown(logger, [
+  { name: 'stop serving', run: () => service.stop() },
+  { name: 'stop routing', run: () => Promise.resolve(router.stop()) },
+  { name: 'drain nats', run: () => nc.drain() },
+  { name: 'close health', run: () => health.close() },
+  { name: 'flush telemetry', run: () => telemetry.shutdown() },
+]);

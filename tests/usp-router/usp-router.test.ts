@@ -1,0 +1,366 @@
+// The usp-router end to end: nats-server, auth, acl, broker and usp-router as separate
+// processes; agents are MQTT.js v5 clients that behave like OBUSPA (Connect Record, answers on
+// the Response Topic with the Correlation Data); a controller uses the NATS API.
+import {
+  decodeUspMsg,
+  decodeUspRecord,
+  encodeUspMsg,
+  encodeUspRecord,
+  mesh,
+  RemoteServiceError,
+  Roles,
+  Subjects,
+  usp,
+  usp_record,
+  uspNotifyWildcard,
+  uspPresenceWildcard,
+} from '@octomesh/contracts';
+import { call, connectNats, MeshCodecs, type NatsConnection } from '@octomesh/nats-kit';
+import { createLogger, type ServiceProcess } from '@octomesh/service-kit';
+import { startNatsServer, startService, type TestNatsServer } from '@octomesh/testing';
+import type { MqttClient } from 'mqtt';
+import { addAccounts } from '../support/accounts.ts';
+import { collect, connectClient, end, eventually } from '../mqtt-engine/clients.ts';
+
+const p = 'oktopus/usp/v1';
+const CONTROLLER = 'oktopusController';
+const AGENTS = 10;
+
+interface Agent {
+  id: string;
+  client: MqttClient;
+  /** Answers Get after this many ms (random order under load); undefined = never. */
+  delayMs: () => number | undefined;
+  received: usp.Msg[];
+}
+
+function getMsg(msgId: string, path: string): Uint8Array {
+  return encodeUspMsg({
+    header: { msgId, msgType: usp.Header.MsgType.GET },
+    body: { request: { get: { paramPaths: [path] } } },
+  });
+}
+
+describe('usp-router', () => {
+  let server: TestNatsServer;
+  let nc: NatsConnection;
+  const services: ServiceProcess[] = [];
+  let router: ServiceProcess;
+  let url: string;
+  const agents = new Map<string, Agent>();
+  const presence: mesh.usp.v1.IEndpoint[] = [];
+  const notifications: mesh.usp.v1.NotifyEvent[] = [];
+
+  async function startAgent(n: number, options: { fromId?: string } = {}): Promise<Agent> {
+    const id = `os::DEV-${n}`;
+    const client = await connectClient(url, {
+      protocolVersion: 5,
+      clientId: '',
+      username: `dev-${n}`,
+      password: `pw-${n}`,
+      properties: { userProperties: { 'usp-endpoint-id': id }, requestResponseInformation: true },
+    });
+    const agent: Agent = { id, client, delayMs: () => 0, received: [] };
+    const topic = `${p}/agent/${id}`;
+    client.on('message', (_topic, payload, packet) => {
+      const record = decodeUspRecord(payload);
+      const msg = decodeUspMsg(record.noSessionContext!.payload!);
+      agent.received.push(msg);
+      if (msg.header?.msgType !== usp.Header.MsgType.GET) return;
+      const delay = agent.delayMs();
+      if (delay === undefined) return;
+      const answer = encodeUspRecord({
+        version: '1.4',
+        toId: record.fromId,
+        fromId: options.fromId ?? id,
+        noSessionContext: {
+          payload: encodeUspMsg({
+            header: { msgId: msg.header.msgId, msgType: usp.Header.MsgType.GET_RESP },
+            body: {
+              response: {
+                getResp: {
+                  reqPathResults: [
+                    {
+                      requestedPath: msg.body!.request!.get!.paramPaths![0]!,
+                      resolvedPathResults: [
+                        {
+                          resolvedPath: 'Device.DeviceInfo.',
+                          resultParams: { SerialNumber: id, MsgId: msg.header.msgId ?? '' },
+                        },
+                      ],
+                    },
+                  ],
+                },
+              },
+            },
+          }),
+        },
+      });
+      setTimeout(() => {
+        client.publish(packet.properties!.responseTopic!, Buffer.from(answer), {
+          qos: 1,
+          properties: {
+            contentType: 'usp.msg',
+            correlationData: packet.properties!.correlationData!,
+          },
+        });
+      }, delay);
+    });
+    await client.subscribeAsync(topic, { qos: 0 });
+    client.publish(
+      `${p}/controller`,
+      Buffer.from(
+        encodeUspRecord({
+          version: '1.4',
+          toId: CONTROLLER,
+          fromId: id,
+          mqttConnect: {
+            version: usp_record.MQTTConnectRecord.MQTTVersion.V5,
+            subscribedTopic: topic,
+          },
+        }),
+      ),
+      { qos: 1, properties: { contentType: 'usp.msg', responseTopic: topic } },
+    );
+    agents.set(id, agent);
+    return agent;
+  }
+
+  const send = (endpointId: string, msg: Uint8Array, timeoutMs = 5000) =>
+    call(
+      nc,
+      Subjects.uspSend,
+      { endpointId, msg, timeoutMs },
+      {
+        timeoutMs: timeoutMs + 2000,
+        request: MeshCodecs.uspSendRequest,
+        reply: MeshCodecs.uspSendReply,
+      },
+    );
+
+  beforeAll(async () => {
+    server = await startNatsServer();
+    nc = await connectNats({
+      servers: server.url,
+      name: 'usp-e2e',
+      logger: createLogger('t', 'silent'),
+    });
+    nc.subscribe(uspPresenceWildcard, {
+      callback: (_e, m) => {
+        presence.push(mesh.usp.v1.PresenceEvent.decode(m.data).endpoint!);
+      },
+    });
+    nc.subscribe(uspNotifyWildcard, {
+      callback: (_e, m) => {
+        notifications.push(mesh.usp.v1.NotifyEvent.decode(m.data));
+      },
+    });
+    await addAccounts(nc, [
+      ...Array.from({ length: AGENTS }, (_, n) => ({
+        username: `dev-${n}`,
+        password: `pw-${n}`,
+        role: Roles.device,
+        endpointId: `os::DEV-${n}`,
+      })),
+      { username: 'ctrl', password: 'pw-c', role: Roles.controller, endpointId: CONTROLLER },
+    ]);
+    services.push(await startService('auth', server.url));
+    services.push(await startService('acl', server.url));
+    const broker = await startService('broker', server.url, {
+      LISTENERS: 'mqtt',
+      MQTT_PORT: '0',
+      MQTT_HOST: '127.0.0.1',
+    });
+    services.push(broker);
+    router = await startService('usp-router', server.url);
+    services.push(router);
+    url = `mqtt://127.0.0.1:${broker.listenerPorts['mqtt']!}`;
+    for (let n = 0; n < AGENTS; n++) await startAgent(n);
+    await eventually(
+      'every agent online',
+      () =>
+        new Set(presence.filter((e) => e.online).map((e) => e.endpointId)).size >= AGENTS
+          ? true
+          : undefined,
+      10_000,
+    );
+  }, 90_000);
+
+  afterAll(async () => {
+    await Promise.all([...agents.values()].map((a) => end(a.client)));
+    await Promise.all(services.map((s) => s.stop()));
+    await nc?.close();
+    await server?.stop();
+  });
+
+  test('a Get reaches the agent through broker and router, and its answer comes back by msg_id', async () => {
+    const reply = await send('os::DEV-0', getMsg('get-1', 'Device.DeviceInfo.'));
+    const msg = decodeUspMsg(reply.msg);
+    expect(msg.header?.msgId).toBe('get-1');
+    expect(
+      msg.body?.response?.getResp?.reqPathResults?.[0]?.resolvedPathResults?.[0]?.resultParams,
+    ).toMatchObject({
+      SerialNumber: 'os::DEV-0',
+    });
+    const record = decodeUspRecord(reply.record);
+    expect(record.fromId).toBe('os::DEV-0');
+    expect(record.toId).toBe(CONTROLLER);
+  });
+
+  test('a Msg without msg_id gets one from the router', async () => {
+    const reply = await send('os::DEV-1', getMsg('', 'Device.'));
+    expect(decodeUspMsg(reply.msg).header?.msgId).not.toBe('');
+  });
+
+  test('100 concurrent requests across 10 agents, answered out of order, each get their own answer', async () => {
+    for (const agent of agents.values()) agent.delayMs = () => Math.floor(Math.random() * 200);
+    const requests = Array.from({ length: 100 }, (_, i) => ({
+      endpointId: `os::DEV-${i % AGENTS}`,
+      msgId: `c-${i}`,
+    }));
+    const replies = await Promise.all(
+      requests.map((r) => send(r.endpointId, getMsg(r.msgId, 'Device.DeviceInfo.'))),
+    );
+    replies.forEach((reply, i) => {
+      const msg = decodeUspMsg(reply.msg);
+      expect(msg.header?.msgId).toBe(requests[i]!.msgId);
+      const params =
+        msg.body?.response?.getResp?.reqPathResults?.[0]?.resolvedPathResults?.[0]?.resultParams;
+      expect(params).toEqual({ SerialNumber: requests[i]!.endpointId, MsgId: requests[i]!.msgId });
+    });
+    for (const agent of agents.values()) agent.delayMs = () => 0;
+  });
+
+  test('unknown endpoint: 404 at once; no answer: 504 after the deadline', async () => {
+    const unknown = await send('os::NOBODY', getMsg('x', 'Device.')).catch((e: unknown) => e);
+    expect(unknown).toBeInstanceOf(RemoteServiceError);
+    expect((unknown as RemoteServiceError).remoteCode).toBe(404);
+    const agent = agents.get('os::DEV-2')!;
+    agent.delayMs = () => undefined;
+    const started = Date.now();
+    const timeout = await send('os::DEV-2', getMsg('silent', 'Device.'), 500).catch(
+      (e: unknown) => e,
+    );
+    expect((timeout as RemoteServiceError).remoteCode).toBe(504);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(450);
+    agent.delayMs = () => 0;
+  });
+
+  test('a Record whose from_id is not the authenticated endpoint is dropped and counted', async () => {
+    const spoofer = agents.get('os::DEV-3')!;
+    const before = await droppedSpoofed();
+    // DEV-3 claims to be DEV-4, answering a request DEV-4 has pending.
+    agents.get('os::DEV-4')!.delayMs = () => undefined;
+    const pending = send('os::DEV-4', getMsg('victim', 'Device.'), 1500).catch((e: unknown) => e);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    spoofer.client.publish(
+      `${p}/api/os::DEV-3`,
+      Buffer.from(
+        encodeUspRecord({
+          version: '1.4',
+          toId: CONTROLLER,
+          fromId: 'os::DEV-4',
+          noSessionContext: {
+            payload: encodeUspMsg({
+              header: { msgId: 'victim', msgType: usp.Header.MsgType.GET_RESP },
+              body: { response: { getResp: {} } },
+            }),
+          },
+        }),
+      ),
+      { qos: 1 },
+    );
+    expect(((await pending) as RemoteServiceError).remoteCode).toBe(504);
+    await eventually('spoofed counted', async () =>
+      (await droppedSpoofed()) > before ? true : undefined,
+    );
+    agents.get('os::DEV-4')!.delayMs = () => 0;
+  });
+
+  async function droppedSpoofed(): Promise<number> {
+    const port = await router.healthPort;
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const line = text
+      .split('\n')
+      .find((l) => l.startsWith('octomesh_usp_records_dropped_total{reason="spoofed"}'));
+    return Number(line?.split(' ').at(-1) ?? 0);
+  }
+
+  test('a Notify reaches controllers on NATS and, with send_resp, the agent gets NotifyResp', async () => {
+    const agent = agents.get('os::DEV-5')!;
+    agent.client.publish(
+      `${p}/controller`,
+      Buffer.from(
+        encodeUspRecord({
+          version: '1.4',
+          toId: CONTROLLER,
+          fromId: agent.id,
+          noSessionContext: {
+            payload: encodeUspMsg({
+              header: { msgId: 'boot-1', msgType: usp.Header.MsgType.NOTIFY },
+              body: {
+                request: {
+                  notify: {
+                    subscriptionId: 'sub-boot',
+                    sendResp: true,
+                    event: {
+                      objPath: 'Device.',
+                      eventName: 'Boot!',
+                      params: { Cause: 'LocalReboot' },
+                    },
+                  },
+                },
+              },
+            }),
+          },
+        }),
+      ),
+      { qos: 1, properties: { contentType: 'usp.msg', responseTopic: `${p}/agent/${agent.id}` } },
+    );
+    const event = await eventually('notify event', () =>
+      notifications.find((n) => n.endpointId === agent.id),
+    );
+    expect(event.answered).toBe(true);
+    expect(decodeUspMsg(event.msg).body?.request?.notify?.event?.eventName).toBe('Boot!');
+    const resp = await eventually('NotifyResp at the agent', () =>
+      agent.received.find((m) => m.header?.msgType === usp.Header.MsgType.NOTIFY_RESP),
+    );
+    expect(resp.header?.msgId).toBe('boot-1');
+    expect(resp.body?.response?.notifyResp?.subscriptionId).toBe('sub-boot');
+  });
+
+  test('an agent killed without DISCONNECT goes offline: status 0 retained, presence event, 409 on send', async () => {
+    const watcher = await connectClient(url, {
+      protocolVersion: 5,
+      username: 'ctrl',
+      password: 'pw-c',
+    });
+    const box = collect(watcher);
+    await watcher.subscribeAsync(`${p}/status/os::DEV-9`, { qos: 1 });
+    await eventually('status 1 (retained)', () => box.messages.find((m) => m.payload === '1'));
+    const agent = agents.get('os::DEV-9')!;
+    agent.client.stream.destroy();
+    agents.delete('os::DEV-9');
+    await eventually('status 0', () => box.messages.find((m) => m.payload === '0'), 10_000);
+    expect(presence.some((e) => e.endpointId === 'os::DEV-9' && e.online === false)).toBe(true);
+    const offline = await send('os::DEV-9', getMsg('late', 'Device.')).catch((e: unknown) => e);
+    expect((offline as RemoteServiceError).remoteCode).toBe(409);
+    const list = await call(
+      nc,
+      Subjects.uspEndpoints,
+      { onlineOnly: false, prefix: 'os::DEV-9', limit: 10 },
+      {
+        timeoutMs: 3000,
+        request: MeshCodecs.uspListEndpointsRequest,
+        reply: MeshCodecs.uspListEndpointsReply,
+      },
+    );
+    expect(list.endpoints).toHaveLength(1);
+    expect(list.endpoints[0]).toMatchObject({
+      endpointId: 'os::DEV-9',
+      online: false,
+      mqttVersion: 5,
+    });
+    await end(watcher);
+  });
+});
