@@ -124,6 +124,18 @@ describe.each(deciders)('the default USP policy judged by %s', (_name, build) =>
       ]);
     });
 
+    test('allows an MQTT 3.1.1 agent the reply-to controller topic naming its own agent topic only', () => {
+      const replyTo = (id: string) =>
+        `${p}/controller/reply-to=${`${p}/agent/${id}`.replaceAll('/', '%2F')}`;
+      expectRows(device, [
+        ['publish', replyTo(own), 'default:device:publish-controller-reply-to'],
+        ['publish', replyTo(other), undefined],
+        ['publish', `${replyTo(own)}x`, undefined],
+        ['publish', `${replyTo(own)}/x`, undefined],
+        ['publish', `${p}/controller/reply-to=${p}/agent/${own}`, undefined],
+      ]);
+    });
+
     test("denies publishing to other devices' topics, status, agent topics and prefix-match targets", () => {
       expectRows(device, [
         ['publish', `${p}/controller/${other}`, undefined],

@@ -31,6 +31,12 @@ export function validateUspPrefix(prefix: string): string | undefined {
   return undefined;
 }
 
+// TR-369 MQTT 3.1.1 agents publish to `<controller topic>/reply-to=<agent topic>` with each
+// '/' of the agent topic written as %2F. The literal part as template text ('%' doubled).
+function replyToLevel(prefix: string): string {
+  return `${prefix.replaceAll('/', '%2F')}%2Fagent%2F`.replaceAll('%', '%%');
+}
+
 /** The built-in rules for a USP topic prefix such as 'oktopus/usp/v1'; ids start with 'default:'. */
 export function defaultUspRules(prefix: string): AclRule[] {
   const problem = validateUspPrefix(prefix);
@@ -83,6 +89,13 @@ export function defaultUspRules(prefix: string): AclRule[] {
       'publish',
       `${p}/controller/%e`,
       'a device answers on the reply topic named after itself',
+    ),
+    allow(
+      DEVICE_ROLE,
+      'publish-controller-reply-to',
+      'publish',
+      `${p}/controller/reply-to=${replyToLevel(prefix)}%e`,
+      'an MQTT 3.1.1 agent sends records naming its own agent topic as the reply-to',
     ),
     allow(
       DEVICE_ROLE,

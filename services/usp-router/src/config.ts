@@ -1,6 +1,7 @@
 // Configuration of the usp-router, from the environment; every problem is reported at once.
 import { hostname } from 'node:os';
 import {
+  ConfigError,
   DEFAULT_TOPIC_PREFIX,
   validateEndpointIdForTopic,
   validateTopicPrefix,
@@ -55,6 +56,12 @@ const spec = {
     'answer a Notify with send_resp set with NotifyResp at once, so agents stop resending',
     true,
   ),
+  USP_LIVENESS_TIMEOUT_S: env.int(
+    'mark an online endpoint offline when nothing was heard from it for this long (0 = never)',
+    0,
+    0,
+    30 * 24 * 3600,
+  ),
   USP_ROUTER_REPLICA: env.string('name of this router replica', hostname()),
 };
 
@@ -63,5 +70,9 @@ export type RouterConfig = ConfigOf<typeof spec>;
 
 /** Reads and checks the settings. */
 export function loadRouterConfig(source: NodeJS.ProcessEnv = process.env): RouterConfig {
-  return readConfig(spec, source);
+  const config = readConfig(spec, source);
+  // last seen is written at most once a minute, so a shorter timeout would flap.
+  if (config.USP_LIVENESS_TIMEOUT_S > 0 && config.USP_LIVENESS_TIMEOUT_S < 120)
+    throw new ConfigError(['USP_LIVENESS_TIMEOUT_S: must be 0 or at least 120 (seconds)']);
+  return config;
 }

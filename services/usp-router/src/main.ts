@@ -24,6 +24,13 @@ const nc = await connectNats({ ...natsSettings(config, 'octomesh-usp-router'), l
 const registry = await EndpointRegistry.open(nc);
 const router = new UspRouter(nc, registry, config, logger);
 router.start();
+const stopLiveness =
+  config.USP_LIVENESS_TIMEOUT_S > 0
+    ? router.startLiveness(
+        config.USP_LIVENESS_TIMEOUT_S * 1000,
+        Math.min(60_000, (config.USP_LIVENESS_TIMEOUT_S * 1000) / 4),
+      )
+    : () => undefined;
 const service = await serve(nc, routerService(router, config.USP_MAX_PENDING), logger);
 const health = await startHealthServer(config.HEALTH_HOST, config.HEALTH_PORT, {
   ready: () => service.isServing() && !nc.isClosed(),
@@ -36,6 +43,7 @@ logger.info(
 announceHealthPort(health.port);
 onShutdown(logger, [
   { name: 'stop serving', run: () => service.stop() },
+  { name: 'stop liveness', run: () => Promise.resolve(stopLiveness()) },
   { name: 'stop routing', run: () => Promise.resolve(router.stop()) },
   { name: 'drain nats', run: () => nc.drain() },
   { name: 'close health', run: () => health.close() },

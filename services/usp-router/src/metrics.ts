@@ -47,6 +47,11 @@ export function routerMetrics(router: UspRouter): string {
       c.notifyResponsesSent,
     ),
     counter('octomesh_usp_presence_changes_total', 'online/offline changes', c.presenceChanges),
+    counter(
+      'octomesh_usp_liveness_timeouts_total',
+      'endpoints marked offline after USP_LIVENESS_TIMEOUT_S of silence',
+      c.livenessTimeouts,
+    ),
     {
       name: 'octomesh_usp_requests_pending',
       help: 'requests waiting for an answer',

@@ -51,6 +51,7 @@ export interface RouterCounters {
   notifications: number;
   notifyResponsesSent: number;
   presenceChanges: number;
+  livenessTimeouts: number;
 }
 
 interface Pending {
@@ -80,6 +81,7 @@ export class UspRouter {
     notifications: 0,
     notifyResponsesSent: 0,
     presenceChanges: 0,
+    livenessTimeouts: 0,
   };
   readonly #nc: NatsConnection;
   readonly #registry: EndpointRegistry;
@@ -137,6 +139,48 @@ export class UspRouter {
     );
   }
 
+  /**
+   * Liveness: every `intervalMs`, endpoints online but silent for longer than `timeoutMs` are
+   * marked offline. Returns a stop function.
+   */
+  startLiveness(timeoutMs: number, intervalMs: number): () => void {
+    let running = false;
+    const timer = setInterval(() => {
+      if (running) return;
+      running = true;
+      void this.#sweepSilent(timeoutMs)
+        .catch((error: unknown) =>
+          this.#logger.warn({ error: (error as Error).message }, 'liveness sweep failed'),
+        )
+        .finally(() => (running = false));
+    }, intervalMs);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
+  async #sweepSilent(timeoutMs: number): Promise<void> {
+    const cutoff = Date.now() - timeoutMs;
+    const { endpoints } = await this.#registry.list({
+      onlineOnly: true,
+      prefix: '',
+      limit: Number.MAX_SAFE_INTEGER,
+    });
+    for (const endpoint of endpoints) {
+      if (Number(endpoint.lastSeenMs ?? 0) >= cutoff) continue;
+      const { before, after } = await this.#registry.update(endpoint.endpointId, (current) =>
+        current === undefined ||
+        current.online !== true ||
+        Number(current.lastSeenMs ?? 0) >= cutoff
+          ? undefined
+          : { ...current, online: false, changedMs: Date.now() },
+      );
+      if (before?.online === true && after?.online === false) {
+        this.counters.livenessTimeouts++;
+        this.#presence(after);
+      }
+    }
+  }
+
   stop(): void {
     for (const s of this.#subscriptions.splice(0)) s.unsubscribe();
     for (const [key, pending] of this.#pending) {
@@ -189,6 +233,7 @@ export class UspRouter {
         return;
       case 'answer':
         this.#answer(inbound.endpointId, inbound.msgId, inbound.record, inbound.msg, true);
+        await this.#touch(inbound.endpointId);
         return;
       case 'notify':
         await this.#notify(inbound.endpointId, inbound.toId, inbound.msg, inbound.bytes, fabric);
