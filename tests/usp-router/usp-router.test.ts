@@ -156,7 +156,7 @@ describe('usp-router', () => {
       },
     });
     await addAccounts(nc, [
-      ...Array.from({ length: AGENTS }, (_, n) => ({
+      ...Array.from({ length: AGENTS + 1 }, (_, n) => ({
         username: `dev-${n}`,
         password: `pw-${n}`,
         role: Roles.device,
@@ -172,7 +172,7 @@ describe('usp-router', () => {
       MQTT_HOST: '127.0.0.1',
     });
     services.push(broker);
-    router = await startService('usp-router', server.url);
+    router = await startService('usp-router', server.url, { USP_OKTOPUS_COMPAT: 'true' });
     services.push(router);
     url = `mqtt://127.0.0.1:${broker.listenerPorts['mqtt']!}`;
     for (let n = 0; n < AGENTS; n++) await startAgent(n);
@@ -362,5 +362,72 @@ describe('usp-router', () => {
       mqttVersion: 5,
     });
     await end(watcher);
+  });
+
+  describe('Oktopus compatibility', () => {
+    const received: { subject: string; data: Uint8Array }[] = [];
+
+    beforeAll(() => {
+      for (const subject of ['mqtt.usp.v1.>', 'device.usp.v1.>']) {
+        nc.subscribe(subject, {
+          callback: (_e, m) => {
+            received.push({ subject: m.subject, data: m.data });
+          },
+        });
+      }
+    });
+
+    const oktopusRecord = (endpointId: string, msgId: string) =>
+      encodeUspRecord({
+        version: '1.4',
+        toId: endpointId,
+        fromId: CONTROLLER,
+        noSessionContext: { payload: getMsg(msgId, 'Device.DeviceInfo.') },
+      });
+
+    test('mqtt-adapter.usp.v1.<id>.api reaches the agent and its answer comes back on device.usp.v1.<id>.api', async () => {
+      nc.publish('mqtt-adapter.usp.v1.os::DEV-6.api', oktopusRecord('os::DEV-6', 'okt-api-1'));
+      const answer = await eventually('device.usp.v1.os::DEV-6.api', () =>
+        received.find((r) => r.subject === 'device.usp.v1.os::DEV-6.api'),
+      );
+      const record = decodeUspRecord(answer.data);
+      expect(record.fromId).toBe('os::DEV-6');
+      expect(decodeUspMsg(record.noSessionContext!.payload!).header?.msgId).toBe('okt-api-1');
+    });
+
+    test('mqtt-adapter.usp.v1.<id>.info answers come back on mqtt.usp.v1.<id>.info', async () => {
+      nc.publish('mqtt-adapter.usp.v1.os::DEV-7.info', oktopusRecord('os::DEV-7', 'okt-info-1'));
+      const answer = await eventually('mqtt.usp.v1.os::DEV-7.info', () =>
+        received.find((r) => r.subject === 'mqtt.usp.v1.os::DEV-7.info'),
+      );
+      expect(
+        decodeUspMsg(decodeUspRecord(answer.data).noSessionContext!.payload!).header?.msgId,
+      ).toBe('okt-info-1');
+    });
+
+    test('a Record addressed to another endpoint than its subject is not sent', async () => {
+      const agent = agents.get('os::DEV-8')!;
+      const before = agent.received.length;
+      nc.publish('mqtt-adapter.usp.v1.os::DEV-8.api', oktopusRecord('os::DEV-1', 'okt-wrong'));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(agent.received.length).toBe(before);
+      expect(agents.get('os::DEV-1')!.received.some((m) => m.header?.msgId === 'okt-wrong')).toBe(
+        false,
+      );
+    });
+
+    test('presence is published on mqtt.usp.v1.<id>.status, and rtt answers like the adapter', async () => {
+      await startAgent(AGENTS, {});
+      const status = await eventually('status 1', () =>
+        received.find((r) => r.subject === `mqtt.usp.v1.os::DEV-${AGENTS}.status`),
+      );
+      expect(Buffer.from(status.data).toString()).toBe('1');
+      const reply = await nc.request('mqtt-adapter.usp.v1.rtt', new Uint8Array(), {
+        timeout: 3000,
+      });
+      const body = JSON.parse(Buffer.from(reply.data).toString()) as { Code: number; Msg: number };
+      expect(body.Code).toBe(200);
+      expect(body.Msg).toBeGreaterThanOrEqual(0);
+    });
   });
 });

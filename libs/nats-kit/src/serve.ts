@@ -126,6 +126,9 @@ export async function serve(
       },
     });
   }
+  // The server has our subscriptions once this returns: a service that says it serves can be
+  // reached (a request sent right after would otherwise meet "no responders").
+  await nc.flush();
   let stopped = false;
   void service.stopped.then((error) => {
     stopped = true;

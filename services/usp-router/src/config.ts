@@ -62,6 +62,10 @@ const spec = {
     0,
     30 * 24 * 3600,
   ),
+  USP_OKTOPUS_COMPAT: env.bool(
+    'also serve and publish the Oktopus mqtt-adapter subjects (mqtt.usp.v1.*, device.usp.v1.*, mqtt-adapter.usp.v1.*)',
+    false,
+  ),
   USP_ROUTER_REPLICA: env.string('name of this router replica', hostname()),
 };
 

@@ -12,6 +12,7 @@ import {
 } from '@octomesh/service-kit';
 import { loadRouterConfig } from './config.ts';
 import { routerMetrics } from './metrics.ts';
+import { startOktopusCompat } from './oktopus.ts';
 import { EndpointRegistry } from './registry.ts';
 import { UspRouter } from './router.ts';
 import { routerService } from './service.ts';
@@ -23,6 +24,10 @@ const telemetry = await startTelemetry({ serviceName: 'octomesh-usp-router' });
 const nc = await connectNats({ ...natsSettings(config, 'octomesh-usp-router'), logger });
 const registry = await EndpointRegistry.open(nc);
 const router = new UspRouter(nc, registry, config, logger);
+const oktopus = config.USP_OKTOPUS_COMPAT
+  ? startOktopusCompat(nc, router, config.USP_TOPIC_PREFIX, logger)
+  : undefined;
+router.observer = oktopus?.observer;
 router.start();
 const stopLiveness =
   config.USP_LIVENESS_TIMEOUT_S > 0
@@ -34,16 +39,22 @@ const stopLiveness =
 const service = await serve(nc, routerService(router, config.USP_MAX_PENDING), logger);
 const health = await startHealthServer(config.HEALTH_HOST, config.HEALTH_PORT, {
   ready: () => service.isServing() && !nc.isClosed(),
-  metrics: () => routerMetrics(router),
+  metrics: () => routerMetrics(router, oktopus?.counters),
 });
 logger.info(
-  { port: health.port, controllers: config.USP_CONTROLLER_IDS, exporting: telemetry.exporting },
+  {
+    port: health.port,
+    controllers: config.USP_CONTROLLER_IDS,
+    oktopusCompat: config.USP_OKTOPUS_COMPAT,
+    exporting: telemetry.exporting,
+  },
   'usp-router ready',
 );
 announceHealthPort(health.port);
 onShutdown(logger, [
   { name: 'stop serving', run: () => service.stop() },
   { name: 'stop liveness', run: () => Promise.resolve(stopLiveness()) },
+  { name: 'stop oktopus subjects', run: () => Promise.resolve(oktopus?.stop()) },
   { name: 'stop routing', run: () => Promise.resolve(router.stop()) },
   { name: 'drain nats', run: () => nc.drain() },
   { name: 'close health', run: () => health.close() },

@@ -1,9 +1,10 @@
 // Prometheus metrics of the usp-router.
 import { renderMetrics } from '@octomesh/service-kit';
+import type { OktopusCounters } from './oktopus.ts';
 import type { UspRouter } from './router.ts';
 
 /** Renders the router's counters for /metrics. */
-export function routerMetrics(router: UspRouter): string {
+export function routerMetrics(router: UspRouter, oktopus?: OktopusCounters): string {
   const c = router.counters;
   const counter = (name: string, help: string, value: number) => ({
     name,
@@ -58,5 +59,24 @@ export function routerMetrics(router: UspRouter): string {
       type: 'gauge',
       samples: [{ value: router.pending }],
     },
+    ...(oktopus === undefined
+      ? []
+      : [
+          counter(
+            'octomesh_usp_oktopus_to_controllers_total',
+            'Records passed to the Oktopus subjects',
+            oktopus.forwardedToControllers,
+          ),
+          counter(
+            'octomesh_usp_oktopus_to_agents_total',
+            'Oktopus controller Records sent to agents',
+            oktopus.forwardedToAgents,
+          ),
+          counter(
+            'octomesh_usp_oktopus_refused_total',
+            'Oktopus messages refused (bad subject, record or endpoint id)',
+            oktopus.refused,
+          ),
+        ]),
   ]);
 }

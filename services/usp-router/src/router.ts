@@ -54,6 +54,12 @@ export interface RouterCounters {
   livenessTimeouts: number;
 }
 
+/** What the router tells an observer. */
+export interface RouterObserver {
+  onRecord?(topic: string, endpointId: string, record: Uint8Array): void;
+  onPresence?(endpoint: Endpoint): void;
+}
+
 interface Pending {
   endpointId: string;
   resolve: (answer: { record: Uint8Array; msg: Uint8Array }) => void;
@@ -94,6 +100,8 @@ export class UspRouter {
   readonly #pending = new Map<string, Pending>();
   #nextId = 0;
   readonly #subscriptions: { unsubscribe(): void }[] = [];
+  /** Told about every valid Record and presence change (Oktopus compatibility). */
+  observer: RouterObserver | undefined;
 
   constructor(
     nc: NatsConnection,
@@ -209,10 +217,13 @@ export class UspRouter {
     }
     const inbound = classifyInbound(msg.data, fabric.publisher, this.#controllerIds);
     const endpointId = fabric.publisher?.endpointId;
+    if (inbound.kind === 'drop') {
+      this.#dropped(inbound.reason, inbound.detail, endpointId);
+      return;
+    }
+    // Only Records that passed every check reach observers (Oktopus compatibility).
+    this.observer?.onRecord?.(topic, inbound.endpointId, msg.data);
     switch (inbound.kind) {
-      case 'drop':
-        this.#dropped(inbound.reason, inbound.detail, endpointId);
-        return;
       case 'connect': {
         const own = this.#topics.agent(inbound.endpointId);
         let agentTopic = inbound.subscribedTopic.replace(/\/#$/, '');
@@ -336,6 +347,32 @@ export class UspRouter {
     this.#nc.publish(topicToSubject(topic), record, {
       headers: headersOf(encodeFabricHeaders(fabric)),
     });
+  }
+
+  /**
+   * Publishes a Record as is to an endpoint's agent topic with the given Response Topic
+   * (Oktopus compatibility: the Oktopus controller matches its own answers).
+   */
+  async forwardToAgent(
+    endpointId: string,
+    record: Uint8Array,
+    responseTopic: string,
+  ): Promise<void> {
+    const endpoint = await this.#registry.get(endpointId);
+    const fabric: FabricMessage = {
+      qos: 1,
+      retain: false,
+      replica: this.#replica,
+      contentType: 'usp.msg',
+      responseTopic,
+    };
+    this.#nc.publish(
+      topicToSubject(endpoint?.agentTopic || this.#topics.agent(endpointId)),
+      record,
+      {
+        headers: headersOf(encodeFabricHeaders(fabric)),
+      },
+    );
   }
 
   /** The controller API: sends a Msg (or Record) to an endpoint and waits for its answer. */
@@ -498,6 +535,7 @@ export class UspRouter {
   // Presence goes out as `1`/`0` (retained) on <prefix>/status/<id> and as a NATS event.
   #presence(endpoint: Endpoint): void {
     this.counters.presenceChanges++;
+    this.observer?.onPresence?.(endpoint);
     const fabric: FabricMessage = { qos: 1, retain: true, replica: this.#replica };
     this.#nc.publish(
       topicToSubject(this.#topics.status(endpoint.endpointId)),

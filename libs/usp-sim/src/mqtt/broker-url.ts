@@ -24,9 +24,13 @@ export function parseBrokerUrl(text: string): BrokerUrl {
   try {
     url = new URL(text);
   } catch (error) {
-    throw new MqttClientError(MqttClientErrorCodes.badUrl, `broker url ${JSON.stringify(text)}: not a URL`, {
-      cause: error,
-    });
+    throw new MqttClientError(
+      MqttClientErrorCodes.badUrl,
+      `broker url ${JSON.stringify(text)}: not a URL`,
+      {
+        cause: error,
+      },
+    );
   }
   const scheme = schemes[url.protocol];
   if (scheme === undefined) throw bad('scheme must be mqtt:// or mqtts://');
