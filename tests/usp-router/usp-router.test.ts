@@ -156,7 +156,7 @@ describe('usp-router', () => {
       },
     });
     await addAccounts(nc, [
-      ...Array.from({ length: AGENTS + 1 }, (_, n) => ({
+      ...Array.from({ length: AGENTS + 2 }, (_, n) => ({
         username: `dev-${n}`,
         password: `pw-${n}`,
         role: Roles.device,
@@ -362,6 +362,72 @@ describe('usp-router', () => {
       mqttVersion: 5,
     });
     await end(watcher);
+  });
+
+  test('an MQTT 3.1.1 agent (client id = endpoint id, reply-to controller topic) is served too', async () => {
+    const id = `os::DEV-${AGENTS + 1}`;
+    const agentTopic = `${p}/agent/${id}`;
+    const replyTo = `${p}/controller/reply-to=${agentTopic.replaceAll('/', '%2F')}`;
+    const client = await connectClient(url, {
+      protocolVersion: 4,
+      clientId: id,
+      username: `dev-${AGENTS + 1}`,
+      password: `pw-${AGENTS + 1}`,
+    });
+    client.on('message', (_topic, payload) => {
+      const record = decodeUspRecord(payload);
+      const msg = decodeUspMsg(record.noSessionContext!.payload!);
+      client.publish(
+        replyTo,
+        Buffer.from(
+          encodeUspRecord({
+            version: '1.4',
+            toId: record.fromId,
+            fromId: id,
+            noSessionContext: {
+              payload: encodeUspMsg({
+                header: { msgId: msg.header!.msgId, msgType: usp.Header.MsgType.GET_RESP },
+                body: { response: { getResp: {} } },
+              }),
+            },
+          }),
+        ),
+        { qos: 1 },
+      );
+    });
+    await client.subscribeAsync(`${agentTopic}/#`, { qos: 0 });
+    client.publish(
+      replyTo,
+      Buffer.from(
+        encodeUspRecord({
+          version: '1.4',
+          toId: CONTROLLER,
+          fromId: id,
+          mqttConnect: {
+            version: usp_record.MQTTConnectRecord.MQTTVersion.V3_1_1,
+            subscribedTopic: `${agentTopic}/#`,
+          },
+        }),
+      ),
+      { qos: 1 },
+    );
+    await eventually('3.1.1 agent online', () =>
+      presence.find((e) => e.endpointId === id && e.online === true),
+    );
+    const reply = await send(id, getMsg('v3-1', 'Device.'));
+    expect(decodeUspMsg(reply.msg).header?.msgId).toBe('v3-1');
+    const list = await call(
+      nc,
+      Subjects.uspEndpoints,
+      { onlineOnly: true, prefix: id, limit: 10 },
+      {
+        timeoutMs: 3000,
+        request: MeshCodecs.uspListEndpointsRequest,
+        reply: MeshCodecs.uspListEndpointsReply,
+      },
+    );
+    expect(list.endpoints[0]).toMatchObject({ endpointId: id, agentTopic, mqttVersion: 4 });
+    await end(client);
   });
 
   describe('Oktopus compatibility', () => {
