@@ -1,24 +1,34 @@
 // octomesh: runs the mesh on this machine and administers it.
 import { aclCommand, aclHelp } from './commands/acl.ts';
+import { devicesCommand, devicesHelp } from './commands/devices.ts';
 import { upCommand, upHelp } from './commands/up.ts';
 import { userCommand, userHelp } from './commands/user.ts';
+import { uspCommand, uspHelp } from './commands/usp.ts';
 import { UsageError } from './args.ts';
 
 const help = `octomesh <command>
   up       run the whole mesh (NATS + every service) on this machine
   user     manage MQTT credentials
   acl      manage and test ACL rules
+  devices  list USP endpoints (online, last seen, topic)
+  usp      send USP messages to an endpoint (get, set, add, delete, operate, instances, supported)
 
 ${upHelp}
 
 ${userHelp}
 
-${aclHelp}`;
+${aclHelp}
+
+${devicesHelp}
+
+${uspHelp}`;
 
 const commands: Record<string, (argv: string[]) => Promise<void>> = {
   up: upCommand,
   user: userCommand,
   acl: aclCommand,
+  devices: devicesCommand,
+  usp: uspCommand,
 };
 
 const [name, ...rest] = process.argv.slice(2);
