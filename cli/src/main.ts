@@ -1,6 +1,7 @@
 // octomesh: runs the mesh on this machine and administers it.
 import { aclCommand, aclHelp } from './commands/acl.ts';
 import { devicesCommand, devicesHelp } from './commands/devices.ts';
+import { simCommand, simHelp } from './commands/sim.ts';
 import { upCommand, upHelp } from './commands/up.ts';
 import { userCommand, userHelp } from './commands/user.ts';
 import { uspCommand, uspHelp } from './commands/usp.ts';
@@ -12,6 +13,7 @@ const help = `octomesh <command>
   acl      manage and test ACL rules
   devices  list USP endpoints (online, last seen, topic)
   usp      send USP messages to an endpoint (get, set, add, delete, operate, instances, supported)
+  sim      run simulated USP agents against a broker
 
 ${upHelp}
 
@@ -21,7 +23,9 @@ ${aclHelp}
 
 ${devicesHelp}
 
-${uspHelp}`;
+${uspHelp}
+
+${simHelp}`;
 
 const commands: Record<string, (argv: string[]) => Promise<void>> = {
   up: upCommand,
@@ -29,6 +33,7 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   acl: aclCommand,
   devices: devicesCommand,
   usp: uspCommand,
+  sim: simCommand,
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -44,9 +44,9 @@ export function decodePacket(bytes: Buffer, protocolVersion: 4 | 5): Packet {
   shared.packet = undefined;
   shared.error = undefined;
   if (error !== undefined || packet === undefined) {
-    // A parser that failed part-way resets itself on the next parse(); a missing packet means
-    // the bytes did not hold one whole packet, so start clean as well.
-    if (error === undefined) parsers.delete(protocolVersion);
+    // mqtt-packet's own reset after an error keeps a stale read position (the next packet then
+    // fails to parse), so a failed parser is dropped and the next decode gets a fresh one.
+    parsers.delete(protocolVersion);
     throw new MqttClientError(
       MqttClientErrorCodes.protocolError,
       `malformed packet: ${error?.message ?? 'incomplete'}`,

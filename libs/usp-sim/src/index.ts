@@ -1,0 +1,22 @@
+// @octomesh/usp-sim: simulated USP agents for tests, benchmarks and `octomesh sim`.
+export * from './mqtt/mqtt-client-error.ts';
+export * from './mqtt/broker-url.ts';
+export * from './mqtt/mqtt-client.ts';
+export * from './mqtt/idle-probe.ts';
+export * from './usp/usp-error-codes.ts';
+export * from './usp/usp-path.ts';
+export * from './usp/usp-messages.ts';
+export * from './usp/notifications.ts';
+export * from './model/schema.ts';
+export * from './model/nodes.ts';
+export * from './model/device-model.ts';
+export * from './model/model-transaction.ts';
+export * from './model/sim-data-model.ts';
+export type { AgentEffect, HandlerContext, HandlerResult } from './handlers/handler-context.ts';
+export { handleUspMsg } from './handlers/handle-msg.ts';
+export * from './agent/mqtt-topics.ts';
+export * from './agent/usp-records.ts';
+export type { NotifyRetryOptions } from './agent/notify-retries.ts';
+export * from './agent/usp-agent.ts';
+export * from './fleet/name-pattern.ts';
+export * from './fleet/agent-fleet.ts';
