@@ -23,6 +23,17 @@ const logger = createLogger('usp-router', config.LOG_LEVEL);
 const telemetry = await startTelemetry({ serviceName: 'octomesh-usp-router' });
 const nc = await connectNats({ ...natsSettings(config, 'octomesh-usp-router'), logger });
 const registry = await EndpointRegistry.open(nc);
+const mirror = await registry.follow((error) =>
+  logger.warn({ error: (error as Error).message }, 'endpoint mirror entry skipped'),
+);
+// Without the mirror, requests still work (read from KV), only slower; say so.
+void mirror.ended.then(({ expected, error }) => {
+  if (!expected)
+    logger.error(
+      { error: error instanceof Error ? error.message : undefined },
+      'endpoint mirror watch ended; requests read KV',
+    );
+});
 const router = new UspRouter(nc, registry, config, logger);
 const oktopus = config.USP_OKTOPUS_COMPAT
   ? startOktopusCompat(nc, router, config.USP_TOPIC_PREFIX, logger)
@@ -56,6 +67,7 @@ onShutdown(logger, [
   { name: 'stop liveness', run: () => Promise.resolve(stopLiveness()) },
   { name: 'stop oktopus subjects', run: () => Promise.resolve(oktopus?.stop()) },
   { name: 'stop routing', run: () => Promise.resolve(router.stop()) },
+  { name: 'stop endpoint mirror', run: () => Promise.resolve(mirror.stop()) },
   { name: 'drain nats', run: () => nc.drain() },
   { name: 'close health', run: () => health.close() },
   { name: 'flush telemetry', run: () => telemetry.shutdown() },

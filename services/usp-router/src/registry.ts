@@ -1,8 +1,14 @@
 // The endpoint registry in KV `usp-endpoints`: one protobuf Endpoint per endpoint id. Every
 // router replica updates it with compare-and-set on the revision, so concurrent updates from
 // several replicas never overwrite each other; state survives router restarts.
-import { BucketSpecs, encodeKvKey, mesh } from '@octomesh/contracts';
-import { openBucket, type KV, type NatsConnection } from '@octomesh/nats-kit';
+import { BucketSpecs, decodeKvKey, encodeKvKey, mesh } from '@octomesh/contracts';
+import {
+  openBucket,
+  watchBucket,
+  type BucketWatch,
+  type KV,
+  type NatsConnection,
+} from '@octomesh/nats-kit';
 
 /** An endpoint as the registry keeps it. */
 export type Endpoint = mesh.usp.v1.IEndpoint & { endpointId: string };
@@ -12,6 +18,9 @@ const MAX_ATTEMPTS = 8;
 /** Reads and updates endpoints. */
 export class EndpointRegistry {
   readonly #kv: KV;
+  /** Online endpoints as last seen by the watch or our own writes (the request fast path). */
+  readonly #online = new Map<string, Endpoint>();
+  #watch: BucketWatch | undefined;
 
   private constructor(kv: KV) {
     this.#kv = kv;
@@ -23,6 +32,36 @@ export class EndpointRegistry {
 
   async get(endpointId: string): Promise<Endpoint | undefined> {
     return (await this.#read(endpointId)).endpoint;
+  }
+
+  /**
+   * An endpoint for sending a request: from the local mirror when it is online there (no KV
+   * round trip per request), else read from KV (another replica may have just registered it).
+   * At worst a request goes to an endpoint that went offline a moment ago and times out.
+   */
+  async forRequest(endpointId: string): Promise<Endpoint | undefined> {
+    return this.#online.get(endpointId) ?? (await this.get(endpointId));
+  }
+
+  /** Mirrors online endpoints from a watch of the bucket; returns the running watch. */
+  async follow(onError: (error: unknown) => void): Promise<BucketWatch> {
+    this.#watch = await watchBucket(
+      this.#kv,
+      (entry) => {
+        if (entry.operation !== 'PUT' || entry.length === 0) {
+          this.#online.delete(decodeKvKey(entry.key));
+          return;
+        }
+        this.#remember(mesh.usp.v1.Endpoint.decode(entry.value) as Endpoint);
+      },
+      { onEntryError: (error) => onError(error) },
+    );
+    return this.#watch;
+  }
+
+  #remember(endpoint: Endpoint): void {
+    if (endpoint.online === true) this.#online.set(endpoint.endpointId, endpoint);
+    else this.#online.delete(endpoint.endpointId);
   }
 
   async #read(endpointId: string): Promise<{ endpoint?: Endpoint; revision: number }> {
@@ -54,6 +93,7 @@ export class EndpointRegistry {
       try {
         if (revision === 0) await this.#kv.create(key, bytes);
         else await this.#kv.update(key, bytes, revision);
+        this.#remember({ ...after, endpointId });
         return { before, after };
       } catch (error) {
         // Another replica wrote first: read again and re-apply.

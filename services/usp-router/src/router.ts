@@ -423,7 +423,7 @@ export class UspRouter {
       throw new RequestRefusedError(400, (error as Error).message);
     }
 
-    const endpoint = await this.#registry.get(endpointId);
+    const endpoint = await this.#registry.forRequest(endpointId);
     if (endpoint === undefined)
       throw new RequestRefusedError(404, `unknown endpoint ${endpointId}`);
     if (!endpoint.online) throw new RequestRefusedError(409, `endpoint ${endpointId} is offline`);
