@@ -18,9 +18,10 @@ const MAX_ATTEMPTS = 8;
 /** Reads and updates endpoints. */
 export class EndpointRegistry {
   readonly #kv: KV;
-  /** Online endpoints as last seen by the watch or our own writes (the request fast path). */
-  readonly #online = new Map<string, Endpoint>();
+  /** Every endpoint as last seen by the watch or our own writes. */
+  readonly #mirror = new Map<string, Endpoint>();
   #watch: BucketWatch | undefined;
+  #mirrorReady: Promise<void> | undefined;
 
   private constructor(kv: KV) {
     this.#kv = kv;
@@ -40,28 +41,30 @@ export class EndpointRegistry {
    * At worst a request goes to an endpoint that went offline a moment ago and times out.
    */
   async forRequest(endpointId: string): Promise<Endpoint | undefined> {
-    return this.#online.get(endpointId) ?? (await this.get(endpointId));
+    const mirrored = this.#mirror.get(endpointId);
+    return mirrored?.online === true ? mirrored : await this.get(endpointId);
   }
 
   /** Mirrors online endpoints from a watch of the bucket; returns the running watch. */
   async follow(onError: (error: unknown) => void): Promise<BucketWatch> {
+    let initialDone!: () => void;
+    this.#mirrorReady = new Promise<void>((resolve) => (initialDone = resolve));
     this.#watch = await watchBucket(
       this.#kv,
       (entry) => {
         if (entry.operation !== 'PUT' || entry.length === 0) {
-          this.#online.delete(decodeKvKey(entry.key));
+          this.#mirror.delete(decodeKvKey(entry.key));
           return;
         }
         this.#remember(mesh.usp.v1.Endpoint.decode(entry.value) as Endpoint);
       },
-      { onEntryError: (error) => onError(error) },
+      { onEntryError: (error) => onError(error), onInitialDone: () => initialDone() },
     );
     return this.#watch;
   }
 
   #remember(endpoint: Endpoint): void {
-    if (endpoint.online === true) this.#online.set(endpoint.endpointId, endpoint);
-    else this.#online.delete(endpoint.endpointId);
+    this.#mirror.set(endpoint.endpointId, endpoint);
   }
 
   async #read(endpointId: string): Promise<{ endpoint?: Endpoint; revision: number }> {
@@ -103,30 +106,24 @@ export class EndpointRegistry {
     throw new Error('unreachable');
   }
 
-  /** Endpoints in key order, at most `limit`, with `truncated` when more matched. */
+  /**
+   * Endpoints in id order, at most `limit`, with `truncated` when more matched. Read from the
+   * mirror (follow() must run first): no KV round trip per endpoint.
+   */
   async list(options: {
     onlineOnly: boolean;
     prefix: string;
     limit: number;
   }): Promise<{ endpoints: Endpoint[]; truncated: boolean }> {
-    const endpoints: Endpoint[] = [];
-    let truncated = false;
-    const keys = await this.#kv.keys();
-    const all: string[] = [];
-    for await (const key of keys) all.push(key);
-    all.sort();
-    for (const key of all) {
-      const entry = await this.#kv.get(key);
-      if (entry === null || entry.operation !== 'PUT' || entry.length === 0) continue;
-      const endpoint = mesh.usp.v1.Endpoint.decode(entry.value);
-      if (!endpoint.endpointId.startsWith(options.prefix)) continue;
-      if (options.onlineOnly && !endpoint.online) continue;
-      if (endpoints.length >= options.limit) {
-        truncated = true;
-        break;
-      }
-      endpoints.push(endpoint);
-    }
-    return { endpoints, truncated };
+    if (this.#mirrorReady === undefined) throw new Error('the registry mirror is not running');
+    await this.#mirrorReady;
+    const matching = [...this.#mirror.values()]
+      .filter((e) => e.endpointId.startsWith(options.prefix))
+      .filter((e) => !options.onlineOnly || e.online === true)
+      .sort((a, b) => (a.endpointId < b.endpointId ? -1 : a.endpointId > b.endpointId ? 1 : 0));
+    return {
+      endpoints: matching.slice(0, options.limit),
+      truncated: matching.length > options.limit,
+    };
   }
 }

@@ -1,0 +1,120 @@
+// Many replicas: two brokers and two usp-routers on one NATS. Agents sit on either broker;
+// controller requests go to whichever router the queue group picks, and an answer read by the
+// other router is passed on, so every request still gets its own answer.
+import { decodeUspMsg, encodeUspMsg, Roles, Subjects, usp } from '@octomesh/contracts';
+import { call, connectNats, MeshCodecs, type NatsConnection } from '@octomesh/nats-kit';
+import { createLogger, type ServiceProcess } from '@octomesh/service-kit';
+import { startNatsServer, startService, type TestNatsServer } from '@octomesh/testing';
+import { AgentFleet } from '@octomesh/usp-sim';
+import { addAccounts } from '../support/accounts.ts';
+
+async function metric(service: ServiceProcess, name: string): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${await service.healthPort}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+  return Number(line?.split(' ').at(-1) ?? 0);
+}
+
+describe('two brokers and two usp-routers', () => {
+  let server: TestNatsServer;
+  let nc: NatsConnection;
+  const services: ServiceProcess[] = [];
+  const routers: ServiceProcess[] = [];
+  const fleets: AgentFleet[] = [];
+
+  beforeAll(async () => {
+    server = await startNatsServer();
+    nc = await connectNats({
+      servers: server.url,
+      name: 'replicas',
+      logger: createLogger('t', 'silent'),
+    });
+    await addAccounts(
+      nc,
+      Array.from({ length: 4 }, (_, n) => ({
+        username: `rep-${n + 1}`,
+        password: 'rep-pw',
+        role: Roles.device,
+        endpointId: `os::REP-${n + 1}`,
+      })),
+    );
+    services.push(await startService('auth', server.url));
+    services.push(await startService('acl', server.url));
+    const urls: string[] = [];
+    for (const name of ['a', 'b']) {
+      const broker = await startService('broker', server.url, {
+        LISTENERS: 'mqtt',
+        MQTT_PORT: '0',
+        MQTT_HOST: '127.0.0.1',
+        BROKER_REPLICA: `broker-${name}`,
+      });
+      services.push(broker);
+      urls.push(`mqtt://127.0.0.1:${broker.listenerPorts['mqtt']!}`);
+      const router = await startService('usp-router', server.url, {
+        USP_ROUTER_REPLICA: `router-${name}`,
+      });
+      routers.push(router);
+      services.push(router);
+    }
+    // Agents 1-2 on broker a, 3-4 on broker b.
+    for (const [i, url] of urls.entries()) {
+      const fleet = new AgentFleet({
+        count: 2,
+        firstNumber: i * 2 + 1,
+        endpointIdPattern: 'os::REP-%d',
+        usernamePattern: 'rep-%d',
+        passwordPattern: 'rep-pw',
+        agent: { url, boot: false },
+      });
+      expect((await fleet.start()).connected).toBe(2);
+      fleets.push(fleet);
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all(fleets.map((f) => f.stop()));
+    await Promise.all(services.map((s) => s.stop()));
+    await nc?.close();
+    await server?.stop();
+  });
+
+  test('200 concurrent requests to agents on both brokers each get their own answer', async () => {
+    const requests = Array.from({ length: 200 }, (_, i) => ({
+      endpointId: `os::REP-${(i % 4) + 1}`,
+      msgId: `rep-${i}`,
+    }));
+    const replies = await Promise.all(
+      requests.map((r) =>
+        call(
+          nc,
+          Subjects.uspSend,
+          {
+            endpointId: r.endpointId,
+            msg: encodeUspMsg({
+              header: { msgId: r.msgId, msgType: usp.Header.MsgType.GET },
+              body: { request: { get: { paramPaths: ['Device.LocalAgent.EndpointID'] } } },
+            }),
+            timeoutMs: 5000,
+          },
+          { timeoutMs: 7000, request: MeshCodecs.uspSendRequest, reply: MeshCodecs.uspSendReply },
+        ),
+      ),
+    );
+    replies.forEach((reply, i) => {
+      const msg = decodeUspMsg(reply.msg);
+      expect(msg.header?.msgId).toBe(requests[i]!.msgId);
+      const params =
+        msg.body?.response?.getResp?.reqPathResults?.[0]?.resolvedPathResults?.[0]?.resultParams;
+      expect(params?.['EndpointID']).toBe(requests[i]!.endpointId);
+    });
+    // Both routers took requests, and answers crossed between them.
+    const sent = await Promise.all(
+      routers.map((r) => metric(r, 'octomesh_usp_requests_sent_total')),
+    );
+    expect(sent.every((n) => n > 0)).toBe(true);
+    expect(sent.reduce((a, b) => a + b, 0)).toBe(200);
+    const unmatched = await Promise.all(
+      routers.map((r) => metric(r, 'octomesh_usp_answers_unmatched_total')),
+    );
+    expect(unmatched.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+  });
+});
