@@ -48,6 +48,7 @@ describe('the NATS fabric between broker replicas', () => {
         MQTT_PORT: '0',
         MQTT_HOST: '127.0.0.1',
         BROKER_REPLICA: `replica-${replica}`,
+        MQTT_FABRIC_EXPORT: '#',
       });
       brokers.push(broker);
       services.push(broker);

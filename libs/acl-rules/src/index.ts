@@ -17,7 +17,7 @@ export {
   parseSubscriptionFilter,
 } from './shared-subscription.ts';
 export type { SubscriptionFilter } from './shared-subscription.ts';
-export { topicMatches } from './topic-match.ts';
+export { levelsMatch, topicMatches } from './topic-match.ts';
 export { filterCovers, filtersIntersect } from './filter-algebra.ts';
 export {
   TemplateVariables,

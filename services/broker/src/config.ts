@@ -1,3 +1,4 @@
+import { validateTopicFilter } from '@octomesh/acl-rules';
 // Configuration of the broker service, from the environment; every problem is reported at once.
 import { hostname } from 'node:os';
 import { DEFAULT_TOPIC_PREFIX, validateTopicPrefix } from '@octomesh/contracts';
@@ -15,6 +16,21 @@ export type ListenerKind = (typeof LISTENER_KINDS)[number];
 const spec = {
   ...baseServiceSpec(8083),
   BROKER_REPLICA: env.string('name of this replica in events', hostname()),
+  MQTT_FABRIC_EXPORT: env.optional<string[]>(
+    'comma-separated topic filters whose messages go to NATS (default: the USP controller and api topics the usp-router reads; # = every message, for several broker replicas)',
+    (raw) => {
+      const filters = raw
+        .split(',')
+        .map((f) => f.trim())
+        .filter((f) => f !== '');
+      if (filters.length === 0) throw new Error('no filter given');
+      for (const filter of filters) {
+        const problem = validateTopicFilter(filter);
+        if (problem !== undefined) throw new Error(`${JSON.stringify(filter)}: ${problem}`);
+      }
+      return filters;
+    },
+  ),
   MQTT_FABRIC: env.oneOf(
     'how messages reach other replicas and the usp-router: nats (mqtt.msg.* subjects) or local (this replica only)',
     ['nats', 'local'] as const,

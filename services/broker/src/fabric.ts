@@ -1,5 +1,5 @@
-// The NATS fabric: every accepted PUBLISH goes to this replica's sessions at once and to NATS
-// on `mqtt.msg.<encoded topic>`, with its MQTT properties and the publisher's authenticated
+// The NATS fabric: every accepted PUBLISH goes to this replica's sessions at once and, when its
+// topic matches MQTT_FABRIC_EXPORT, to NATS on `mqtt.msg.<encoded topic>`, with its MQTT properties and the publisher's authenticated
 // identity in headers (design.md). Other replicas route what they receive; the usp-router
 // reads the USP topics from the same subjects. A replica ignores its own messages on the way
 // back. Messages from NATS are validated like any input: a bad subject or header is dropped
@@ -21,6 +21,7 @@ import {
 } from '@octomesh/mqtt-engine';
 import { headersOf, type Msg, type NatsConnection } from '@octomesh/nats-kit';
 import type { Logger } from '@octomesh/service-kit';
+import { levelsMatch, splitLevels } from '@octomesh/acl-rules';
 
 /** Counters of the fabric (metrics). */
 export interface FabricCounters {
@@ -101,18 +102,34 @@ export class NatsFabric implements MessageFabric {
   #subscription: { unsubscribe(): void } | undefined;
   #closed = false;
 
-  constructor(nc: NatsConnection, replica: string, logger: Logger) {
+  /** Filters of the messages sent to NATS, as levels. */
+  readonly #export: readonly string[][];
+
+  constructor(
+    nc: NatsConnection,
+    replica: string,
+    logger: Logger,
+    exportFilters: readonly string[],
+  ) {
     this.#nc = nc;
     this.#replica = replica;
     this.#logger = logger;
+    this.#export = exportFilters.map(splitLevels);
+  }
+
+  #exported(topic: string): boolean {
+    const levels = splitLevels(topic);
+    return this.#export.some((filter) => levelsMatch(filter, levels));
   }
 
   publish(message: Message): Promise<void> {
     if (this.#closed) return Promise.reject(new Error('fabric closed'));
     // This replica's sessions first, without a round trip through NATS.
     for (const handler of this.#handlers) handler(message);
-    // $SYS statistics describe this replica alone.
-    if (message.topic.startsWith('$SYS/')) return Promise.resolve();
+    // $SYS statistics describe this replica alone; other topics go out when exported (every
+    // NATS publish costs: the full fabric is opt-in until replicas share their interest).
+    if (message.topic.startsWith('$SYS/') || !this.#exported(message.topic))
+      return Promise.resolve();
     this.#nc.publish(topicToSubject(message.topic), message.payload, {
       headers: headersOf(encodeFabricHeaders(toFabric(message, this.#replica))),
     });

@@ -37,7 +37,15 @@ const nc = await connectNats({ ...natsSettings(config, 'octomesh-broker'), logge
 // The fabric tells replicas apart by a per-process id: two replicas may share a host name.
 const fabric =
   config.MQTT_FABRIC === 'nats'
-    ? new NatsFabric(nc, `${config.BROKER_REPLICA}/${randomUUID().slice(0, 8)}`, logger)
+    ? new NatsFabric(
+        nc,
+        `${config.BROKER_REPLICA}/${randomUUID().slice(0, 8)}`,
+        logger,
+        config.MQTT_FABRIC_EXPORT ?? [
+          `${config.USP_TOPIC_PREFIX}/controller/#`,
+          `${config.USP_TOPIC_PREFIX}/api/#`,
+        ],
+      )
     : new LocalFabric();
 const engine = new Engine({
   fabric,
