@@ -51,24 +51,29 @@ const BaseParser = mqtt.parser().constructor as ParserClass;
  * One subclass for all connections: nothing is added per connection.
  */
 class OrderedParser extends BaseParser {
+  /** Set while a property block is parsed; the pairs array is made for the first pair only. */
+  _inProperties = false;
   _pairs: [string, string][] | undefined;
 
   override _parseStringPair(): { name: string; value: string } {
     const pair = super._parseStringPair();
-    this._pairs?.push([pair.name, pair.value]);
+    if (this._inProperties) (this._pairs ??= []).push([pair.name, pair.value]);
     return pair;
   }
 
   override _parseProperties(): Record<string, unknown> | false {
-    const outer = this._pairs;
-    const pairs: [string, string][] = [];
-    this._pairs = pairs;
+    // Property blocks do not nest (a CONNECT's will properties come after its own).
+    this._inProperties = true;
+    this._pairs = undefined;
     try {
       const result = super._parseProperties();
-      if (result !== false && pairs.length > 0) result['userProperties'] = userPropertiesOf(pairs);
+      const pairs = this._pairs;
+      if (result !== false && pairs !== undefined)
+        result['userProperties'] = userPropertiesOf(pairs);
       return result;
     } finally {
-      this._pairs = outer;
+      this._inProperties = false;
+      this._pairs = undefined;
     }
   }
 }

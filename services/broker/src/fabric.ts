@@ -102,8 +102,9 @@ export class NatsFabric implements MessageFabric {
   #subscription: { unsubscribe(): void } | undefined;
   #closed = false;
 
-  /** Filters of the messages sent to NATS, as levels. */
+  /** Filters of the messages sent to NATS, as levels, and their literal leading text. */
   readonly #export: readonly string[][];
+  readonly #exportPrefixes: readonly string[];
 
   constructor(
     nc: NatsConnection,
@@ -115,9 +116,15 @@ export class NatsFabric implements MessageFabric {
     this.#replica = replica;
     this.#logger = logger;
     this.#export = exportFilters.map(splitLevels);
+    this.#exportPrefixes = this.#export.map((levels) => {
+      const wildcard = levels.findIndex((l) => l === '+' || l === '#');
+      return (wildcard === -1 ? levels : levels.slice(0, wildcard)).join('/');
+    });
   }
 
+  // Called for every PUBLISH: a string prefix test first, levels only for candidates.
   #exported(topic: string): boolean {
+    if (!this.#exportPrefixes.some((prefix) => topic.startsWith(prefix))) return false;
     const levels = splitLevels(topic);
     return this.#export.some((filter) => levelsMatch(filter, levels));
   }

@@ -45,7 +45,12 @@ export class EndpointRegistry {
     return mirrored?.online === true ? mirrored : await this.get(endpointId);
   }
 
-  /** Mirrors online endpoints from a watch of the bucket; returns the running watch. */
+  /** The endpoint as the mirror holds it (no KV read), if it does. */
+  mirrored(endpointId: string): Endpoint | undefined {
+    return this.#mirror.get(endpointId);
+  }
+
+  /** Mirrors every endpoint from a watch of the bucket; returns the running watch. */
   async follow(onError: (error: unknown) => void): Promise<BucketWatch> {
     let initialDone!: () => void;
     this.#mirrorReady = new Promise<void>((resolve) => (initialDone = resolve));

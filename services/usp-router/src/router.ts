@@ -127,7 +127,13 @@ export class UspRouter {
         this.#nc.subscribe(subject, {
           queue: QueueGroups.uspRouter,
           callback: (error, msg) => {
-            if (error === null) void this.#onRecord(msg);
+            if (error === null)
+              this.#onRecord(msg).catch((e: unknown) =>
+                this.#logger.error(
+                  { subject: msg.subject.slice(0, 200), error: (e as Error).message },
+                  'usp record not handled',
+                ),
+              );
           },
         }),
       );
@@ -311,7 +317,7 @@ export class UspRouter {
     );
     await this.#touch(endpointId);
     if (!answer) return;
-    const endpoint = await this.#registry.get(endpointId);
+    const endpoint = await this.#registry.forRequest(endpointId);
     const target = this.#replyTopic(endpointId, endpoint, fabric);
     this.#publishToAgent(target, recordFor(endpointId, toId, notifyResponse(notify)), undefined);
     this.counters.notifyResponsesSent++;
@@ -358,7 +364,7 @@ export class UspRouter {
     record: Uint8Array,
     responseTopic: string,
   ): Promise<void> {
-    const endpoint = await this.#registry.get(endpointId);
+    const endpoint = await this.#registry.forRequest(endpointId);
     const fabric: FabricMessage = {
       qos: 1,
       retain: false,
@@ -523,8 +529,10 @@ export class UspRouter {
   }
 
   async #touch(endpointId: string): Promise<void> {
-    // last seen is kept to the minute: not a KV write per message.
+    // last seen is kept to the minute: not a KV write, nor a KV read, per message.
     const now = Date.now();
+    const mirrored = this.#registry.mirrored(endpointId);
+    if (mirrored !== undefined && now - Number(mirrored.lastSeenMs ?? 0) < 60_000) return;
     await this.#registry.update(endpointId, (current) =>
       current === undefined || now - Number(current.lastSeenMs ?? 0) < 60_000
         ? undefined
