@@ -45,6 +45,8 @@ export async function startTestBroker(
     sessionStore?: SessionStore;
     /** Enhanced authentication methods offered to v5 clients. */
     authMethods?: EnhancedAuthMethod[];
+    /** Every authorize answer takes this long (an acl service on a slow network). */
+    authorizeDelayMs?: number;
   } = {},
 ): Promise<TestBroker> {
   const prefix = options.prefix ?? 'oktopus/usp/v1';
@@ -74,6 +76,8 @@ export async function startTestBroker(
     },
     async authorize(identity, checks) {
       calls.authorize++;
+      if (options.authorizeDelayMs !== undefined)
+        await new Promise((resolve) => setTimeout(resolve, options.authorizeDelayMs));
       if (failing) throw new Error('acl down');
       return {
         cacheTtlMs: 60_000,

@@ -57,6 +57,8 @@ export class Connection implements SessionLink {
   /** Until CONNECT is accepted, the connection must complete by this time. */
   #connectDeadline: number;
   #corked = false;
+  /** The client's side of the stream ended: what it sent is handled, then the connection ends. */
+  #inputEnded = false;
   /** Aliases we gave topics towards the client (v5), created on first use. */
   #outAliases: OutboundAliases | undefined;
 
@@ -208,6 +210,9 @@ export class Connection implements SessionLink {
   /** Writes a packet in the client's protocol version; false when it exceeds the client's limit. */
   write(packet: Packet): boolean {
     if (this.state === 'closed') return false;
+    // The client is gone while its last packets are handled: nothing can reach it. QoS 1/2
+    // deliveries stay in flight for its session (resent on resume), so this is not a refusal.
+    if (this.stream.destroyed || this.stream.writableEnded) return true;
     const bytes = generatePacket(packet, this.protocolVersion);
     if (this.clientMaximumPacketSize !== undefined && bytes.length > this.clientMaximumPacketSize)
       return false;
@@ -268,8 +273,16 @@ export class Connection implements SessionLink {
     this.stream.destroy();
   }
 
+  // The socket ended or failed. Packets the client sent before that are still handled, in
+  // order and to completion, before the connection ends: a DISCONNECT or a closed socket never
+  // overtakes the PUBLISHes received before it [MQTT-4.6.0] (mosquitto_pub -l sends its last
+  // lines, DISCONNECT and FIN in one burst).
   #ended(): void {
-    if (this.state !== 'closed') this.#shutdown(ReasonCodes.unspecifiedError, 'connection lost');
+    if (this.state === 'closed' || this.#inputEnded) return;
+    this.#inputEnded = true;
+    this.#work = this.#work.then(() => {
+      if (this.state !== 'closed') this.#shutdown(ReasonCodes.unspecifiedError, 'connection lost');
+    });
   }
 
   #shutdown(reasonCode: number, reason: string): void {
