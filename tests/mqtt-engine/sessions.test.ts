@@ -1,8 +1,10 @@
 // Persistent sessions (in memory for now): queued QoS 1 messages survive a disconnect and are
 // delivered on reconnect; clean start discards them; session expiry ends them.
 import { MemorySessionStore } from '@octomesh/mqtt-engine';
+import type mqttPacket from 'mqtt-packet';
 import { collect, connectClient, end, eventually } from './clients.ts';
 import { startTestBroker, type TestBroker } from './harness.ts';
+import { closedWith, rawConnectWith } from './raw-client.ts';
 
 const accounts = { adm: { password: 'pwa', role: 'admin' } };
 
@@ -73,6 +75,152 @@ describe('engine sessions', () => {
       broker.engine.sessions.has('short') ? undefined : true,
     );
     expect(broker.engine.index.subscriptionsOf('short')).toHaveLength(0);
+  });
+});
+
+describe('takeover, clean start and wills', () => {
+  let broker: TestBroker;
+  beforeAll(async () => {
+    broker = await startTestBroker(accounts);
+  });
+  afterAll(async () => {
+    await broker.stop();
+  });
+  const rnd = (): string => Math.random().toString(16).slice(2, 10);
+  const raw = (
+    protocolVersion: 3 | 4 | 5,
+    clientId: string,
+    clean: boolean,
+    extra: Partial<mqttPacket.IConnectPacket> = {},
+  ) =>
+    rawConnectWith(broker.port, {
+      protocolVersion,
+      ...(protocolVersion === 3 ? { protocolId: 'MQIsdp' as const } : {}),
+      clientId,
+      clean,
+      keepalive: 60,
+      username: 'adm',
+      password: Buffer.from('pwa'),
+      ...extra,
+    });
+  const watch = async (topic: string) => {
+    const watcher = await connectClient(broker.url, {
+      protocolVersion: 5,
+      username: 'adm',
+      password: 'pwa',
+    });
+    const box = collect(watcher);
+    await watcher.subscribeAsync(topic, { qos: 1 });
+    return { watcher, box };
+  };
+  const willOf = (topic: string, delay?: number) => ({
+    topic,
+    payload: Buffer.from('gone'),
+    qos: 1 as const,
+    retain: false,
+    ...(delay !== undefined ? { properties: { willDelayInterval: delay } } : {}),
+  });
+
+  test.each([4, 5] as const)(
+    'MQTT %i: a Clean Session 1 connection taken over by Clean Session 0 gives Session Present 0: the old session ended with its connection [MQTT-3.1.2-6, MQTT-3.2.2-2]',
+    async (version) => {
+      const id = `takeover-${rnd()}`;
+      const first = await raw(version, id, true);
+      expect(first.connack.sessionPresent).toBe(false);
+      const second = await raw(version, id, false, {
+        ...(version === 5 ? { properties: { sessionExpiryInterval: 60 } } : {}),
+      });
+      expect(second.connack.sessionPresent).toBe(false);
+      const goodbye = await closedWith(first);
+      if (version === 5) expect(goodbye?.reasonCode).toBe(0x8e);
+      // The next takeover finds the persistent session the second connection made.
+      const third = await raw(version, id, false, {
+        ...(version === 5 ? { properties: { sessionExpiryInterval: 60 } } : {}),
+      });
+      expect(third.connack.sessionPresent).toBe(true);
+      third.socket.destroy();
+      second.socket.destroy();
+    },
+  );
+
+  test('a delayed will is sent when a Clean Start reconnect ends its session before the delay passes (MQTT 5 §3.1.3.2.2)', async () => {
+    const topic = `lab/will/${rnd()}`;
+    const { watcher, box } = await watch(topic);
+    const id = `will-clean-${rnd()}`;
+    const first = await raw(5, id, true, {
+      properties: { sessionExpiryInterval: 300 },
+      will: willOf(topic, 60),
+    });
+    first.socket.destroy();
+    await eventually('will pending', () => (broker.engine.connections.has(id) ? undefined : true));
+    const started = Date.now();
+    const second = await raw(5, id, true);
+    const will = await eventually('will', () => box.messages[0]);
+    expect(will.payload).toBe('gone');
+    // Sent as the session ended, not after the 60 s delay.
+    expect(Date.now() - started).toBeLessThan(5000);
+    second.socket.destroy();
+    await end(watcher);
+  });
+
+  test('a delayed will is not sent when the session is resumed in time, even by a takeover [MQTT-3.1.3-9]', async () => {
+    const topic = `lab/will/${rnd()}`;
+    const { watcher, box } = await watch(topic);
+    const id = `will-resume-${rnd()}`;
+    const first = await raw(5, id, true, {
+      properties: { sessionExpiryInterval: 300 },
+      will: willOf(topic, 1),
+    });
+    const second = await raw(5, id, false, { properties: { sessionExpiryInterval: 300 } });
+    expect(second.connack.sessionPresent).toBe(true);
+    expect((await closedWith(first))?.reasonCode).toBe(0x8e);
+    // Past the 1 s delay, a marker published after it arrives alone.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const marker = await connectClient(broker.url, {
+      protocolVersion: 5,
+      username: 'adm',
+      password: 'pwa',
+    });
+    await marker.publishAsync(topic, 'marker', { qos: 1 });
+    await eventually('marker', () => box.messages.find((m) => m.payload === 'marker'));
+    expect(box.messages.map((m) => m.payload)).toEqual(['marker']);
+    second.socket.destroy();
+    await end(marker);
+    await end(watcher);
+  });
+
+  test.each([4, 5] as const)(
+    "MQTT %i: a takeover sends the old connection's will when it has no delay (MQTT 5 §3.1.3.2.2 note)",
+    async (version) => {
+      const topic = `lab/will/${rnd()}`;
+      const { watcher, box } = await watch(topic);
+      const id = `will-takeover-${rnd()}`;
+      const first = await raw(version, id, false, {
+        ...(version === 5 ? { properties: { sessionExpiryInterval: 300 } } : {}),
+        will: willOf(topic),
+      });
+      const second = await raw(version, id, false, {
+        ...(version === 5 ? { properties: { sessionExpiryInterval: 300 } } : {}),
+      });
+      expect(second.connack.sessionPresent).toBe(true);
+      expect((await eventually('will', () => box.messages[0])).payload).toBe('gone');
+      first.socket.destroy();
+      second.socket.destroy();
+      await end(watcher);
+    },
+  );
+
+  test("MQTT 3.1 (MQIsdp): CONNACK's first byte is reserved and 0, also when the session is resumed", async () => {
+    const id = `v31-${rnd()}`;
+    const first = await raw(3, id, false);
+    expect(first.connack.sessionPresent).toBe(false);
+    first.socket.destroy();
+    await eventually('detached', () => (broker.engine.connections.has(id) ? undefined : true));
+    const second = await raw(3, id, false);
+    expect(broker.engine.sessions.get(id)).toBeDefined();
+    expect(second.connack.sessionPresent).toBe(false);
+    expect(second.connack.returnCode).toBe(0);
+    second.socket.destroy();
   });
 });
 

@@ -95,7 +95,7 @@ export class Engine {
   };
   events: EngineEvents = {};
   readonly #open = new Set<Connection>();
-  readonly #pendingWills = new Map<string, NodeJS.Timeout>();
+  readonly #pendingWills = new Map<string, { timer: NodeJS.Timeout; message: Message }>();
   readonly #stopSys: () => void;
   readonly #sweepTimer: NodeJS.Timeout;
   /** Connected sessions whose queues are backed up (normally empty). */
@@ -189,18 +189,23 @@ export class Engine {
         if (!cleanStart) return { ok: false, reason: 'store' };
       }
     }
-    const existing = this.sessions.get(clientId);
-    const owner = existing?.identity.subject ?? stored?.identitySubject;
+    const owner = this.sessions.get(clientId)?.identity.subject ?? stored?.identitySubject;
     if (owner !== undefined && owner !== identity.subject) return { ok: false, reason: 'identity' };
     const previous = this.connections.get(clientId);
     if (previous !== undefined && previous !== connection) {
-      // Session takeover [MQTT-3.1.4-3]: the old connection ends with 0x8E, without its will
-      // when the session continues.
+      // Session takeover [MQTT-3.1.4-3]: the old connection ends with 0x8E. A session with
+      // expiry 0 ends with that connection [MQTT-3.1.2-6], so the new one finds no session
+      // (Session Present 0 [MQTT-3.2.2-2]).
       this.counters.sessionsTakenOver++;
-      previous.normalDisconnect = !cleanStart;
       previous.close(ReasonCodes.sessionTakenOver, 'session taken over');
     }
-    this.#cancelWill(clientId);
+    // The old connection's will (MQTT 5 §3.1.3.2.2 note): sent at once when its delay is 0 or
+    // its session ended with it (done as it closed, above); a delayed one is cancelled by a new
+    // connection to the same session [MQTT-3.1.3-9], and sent now when a clean start ends that
+    // session before the delay has passed.
+    if (cleanStart) this.#releaseWill(clientId);
+    else this.#cancelWill(clientId);
+    const existing = this.sessions.get(clientId);
     let session = existing;
     let sessionPresent = false;
     if (session !== undefined && !cleanStart) {
@@ -271,14 +276,22 @@ export class Engine {
       void this.publish(message);
     }, delaySeconds * 1000);
     timer.unref();
-    this.#pendingWills.set(clientId, timer);
+    this.#pendingWills.set(clientId, { timer, message });
     return true;
   }
 
+  #releaseWill(clientId: string): void {
+    const pending = this.#pendingWills.get(clientId);
+    if (pending === undefined) return;
+    this.#pendingWills.delete(clientId);
+    clearTimeout(pending.timer);
+    void this.publish(pending.message);
+  }
+
   #cancelWill(clientId: string): void {
-    const timer = this.#pendingWills.get(clientId);
-    if (timer !== undefined) {
-      clearTimeout(timer);
+    const pending = this.#pendingWills.get(clientId);
+    if (pending !== undefined) {
+      clearTimeout(pending.timer);
       this.#pendingWills.delete(clientId);
     }
   }

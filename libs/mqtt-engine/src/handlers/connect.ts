@@ -239,7 +239,9 @@ async function admit(
     keepAlive === 0 || keepAlive > engine.limits.maxKeepAliveSeconds
       ? engine.limits.maxKeepAliveSeconds
       : undefined;
-  const connack: IConnackPacket = { cmd: 'connack', sessionPresent: attached.sessionPresent };
+  // MQTT 3.1 has no Session Present: the first byte of its CONNACK is reserved, 0.
+  const sessionPresent = connection.protocolVersion === 3 ? false : attached.sessionPresent;
+  const connack: IConnackPacket = { cmd: 'connack', sessionPresent };
   if (v5) {
     connack.reasonCode = ReasonCodes.success;
     connack.properties = {
