@@ -2,14 +2,14 @@
 // mqtt-packet, hands each to its handler in order, writes answers in the client's protocol
 // version, and enforces the connection-level limits (CONNECT timeout, keep alive, packet size).
 import type { Duplex } from 'node:stream';
-import { BufferList } from 'bl';
 import type { Packet } from 'mqtt-packet';
 import { ReasonCodes } from '@octomesh/contracts';
 import type { Engine } from './engine.ts';
 import { TokenBucket } from './rate-limiter.ts';
 import { dispatch } from './handlers/dispatch.ts';
-import { illFormedUtf8Field } from './utf8.ts';
-import { createParser, generatePacket } from './user-properties.ts';
+import { createParser, generatePacket } from './codec.ts';
+import { v3ConnackCode } from './reason-mapping.ts';
+import { PacketViolation } from './wire/packet-violation.ts';
 import type { Session, SessionLink } from './session.ts';
 import type { ConnectionMeta, EngineIdentity, Message } from './types.ts';
 
@@ -45,7 +45,7 @@ export class Connection implements SessionLink {
   #topicAliases: Map<number, string> | undefined;
   /** Set when DISCONNECT (or a takeover) ended the connection normally: no will. */
   normalDisconnect = false;
-  readonly #parser = createParser();
+  readonly #parser = createParser().useCompactBuffer();
   #publishRate: TokenBucket | undefined;
   #pending = 0;
   /** QoS 1 PUBLISHes received and not yet acknowledged (counted against our Receive Maximum). */
@@ -67,9 +67,6 @@ export class Connection implements SessionLink {
     this.stream = stream;
     this.meta = meta;
     this.clientReceiveMaximum = engine.limits.maxInflightMessages;
-    // mqtt-packet buffers input in a `bl` BufferListStream, a whole Duplex stream (about 1 KB
-    // per idle connection); the plain BufferList has every method its parser uses.
-    (this.#parser as unknown as { _list: unknown })._list = new BufferList();
     this.#parser.on('packet', (packet: Packet) => this.#enqueue(packet));
     this.#parser.on('error', (error: Error) => this.#malformed(error));
     stream.on('data', (chunk: Buffer) => this.#onData(chunk));
@@ -89,40 +86,28 @@ export class Connection implements SessionLink {
   }
 
   #onData(chunk: Buffer): void {
-    if (this.state === 'closed') return;
+    if (this.state === 'closed' || this.#inputEnded) return;
     this.#lastActivity = Date.now();
     this.#parser.parse(chunk);
     // The parser keeps a partial packet; refuse it once it exceeds our limit [MQTT-3.2.2-15].
-    const partial = (this.#parser as unknown as { packet?: { length?: number } }).packet;
-    if (partial?.length !== undefined && partial.length > this.engine.limits.maxPacketSize) {
-      this.close(ReasonCodes.packetTooLarge, 'packet too large');
-    }
+    const partial = this.#parser.partialLength;
+    if (partial !== undefined && partial > this.engine.limits.maxPacketSize)
+      this.#violated(ReasonCodes.packetTooLarge, 'packet too large');
   }
 
   #enqueue(packet: Packet): void {
-    if (this.state === 'closed') return;
+    if (this.state === 'closed' || this.#inputEnded) return;
     if ((packet.length ?? 0) > this.engine.limits.maxPacketSize) {
-      this.close(ReasonCodes.packetTooLarge, 'packet too large');
+      this.#violated(ReasonCodes.packetTooLarge, 'packet too large');
       return;
     }
-    if (packet.cmd === 'connect') {
-      // The parser keeps the CONNECT as its settings (for the protocol version), and with it
-      // the password and the socket chunk it was read from: keep only the version.
-      (this.#parser as unknown as { settings: object }).settings = {
-        protocolVersion: packet.protocolVersion,
-      };
-    }
-    const badField = illFormedUtf8Field(packet);
-    if (badField !== undefined) {
-      this.#malformed(new Error(`ill-formed UTF-8 in the ${badField}`));
-      return;
-    }
+    if (packet.cmd === 'connect') this.#parser.keepOnlyVersion(packet.protocolVersion ?? 4);
     // MQTT 5 clients learn our Receive Maximum in CONNACK and must not have more QoS 1
     // PUBLISHes unacknowledged [MQTT-3.3.4-9] (QoS 2 is counted in the publish handler);
     // 3.1.1 has no such limit, its clients are only slowed by the paused socket.
     const qos1 = packet.cmd === 'publish' && packet.qos === 1 && this.protocolVersion === 5;
     if (qos1 && ++this.#unackedQos1 > this.engine.limits.receiveMaximum) {
-      this.close(ReasonCodes.receiveMaximumExceeded, 'receive maximum exceeded');
+      this.#violated(ReasonCodes.receiveMaximumExceeded, 'receive maximum exceeded');
       return;
     }
     this.#pending++;
@@ -183,9 +168,59 @@ export class Connection implements SessionLink {
       this.close(ReasonCodes.keepAliveTimeout, 'keep alive timeout');
   }
 
+  // A packet broke the spec (wire/check-packet.ts) or could not be decoded: the connection
+  // ends with the reason the spec gives. Packets received before it are still handled; none
+  // after it [MQTT-4.8.0-1] (5.0 §4.13).
   #malformed(error: Error): void {
-    this.engine.logger.debug({ clientId: this.clientId, error: error.message }, 'malformed packet');
-    this.close(ReasonCodes.malformedPacket, 'malformed packet');
+    const violation = error instanceof PacketViolation ? error : undefined;
+    if (this.state === 'awaiting-connect' && violation !== undefined) {
+      if (!this.#stopReading(violation.violationCode, violation.message, violation.rule)) return;
+      this.#work = this.#work.then(() => this.#refuseConnect(violation));
+      return;
+    }
+    this.#violated(
+      violation?.violationCode ?? ReasonCodes.malformedPacket,
+      error.message,
+      violation?.rule,
+    );
+  }
+
+  // The client broke the protocol: nothing more is read from it, what it sent before is still
+  // handled, then the connection closes with the reason.
+  #violated(reasonCode: number, reason: string, rule?: string): void {
+    if (!this.#stopReading(reasonCode, reason, rule)) return;
+    this.#work = this.#work.then(() => this.close(reasonCode, reason));
+  }
+
+  // False when the connection was already ending.
+  #stopReading(reasonCode: number, reason: string, rule: string | undefined): boolean {
+    if (this.state === 'closed' || this.#inputEnded) return false;
+    this.#inputEnded = true;
+    this.#parser.removeAllListeners('packet');
+    this.stream.pause();
+    this.engine.counters.packetViolations++;
+    this.engine.logger.info(
+      { clientId: this.clientId, reasonCode, reason, ...(rule !== undefined ? { rule } : {}) },
+      'packet violation, closing',
+    );
+    return true;
+  }
+
+  // A CONNECT that broke the spec: a level we do not speak gets CONNACK 0x01 in 3.1.1 form
+  // [MQTT-3.1.2-2]; MQTT 5 gets CONNACK 0x81/0x82 (§4.13.1); 3.1/3.1.1 get no CONNACK
+  // [MQTT-3.1.4-1]. Then the connection closes.
+  #refuseConnect(violation: PacketViolation): void {
+    if (this.state === 'closed') return;
+    const code = violation.violationCode;
+    if (code === ReasonCodes.unsupportedProtocolVersion) {
+      this.protocolVersion = 4;
+      this.write({ cmd: 'connack', sessionPresent: false, returnCode: v3ConnackCode(code) });
+    } else if (violation.connectLevel === 5) {
+      this.protocolVersion = 5;
+      this.write({ cmd: 'connack', sessionPresent: false, reasonCode: code });
+    }
+    this.stream.end();
+    this.destroy(violation.message, code);
   }
 
   /** Keep alive: the client must send something within 1.5 × the keep alive [MQTT-3.1.2-22]. */

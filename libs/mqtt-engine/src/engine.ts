@@ -51,6 +51,8 @@ export interface EngineCounters {
   /** QoS 1/2 PUBLISHes held back because a local subscriber was backed up. */
   publishersSlowed: number;
   droppedUnderMemoryPressure: number;
+  /** Connections ended because a packet broke the spec (malformed, protocol error, too large). */
+  packetViolations: number;
 }
 
 /** Observers of connection lifecycle (broker events). */
@@ -92,6 +94,7 @@ export class Engine {
     publishThrottled: 0,
     publishersSlowed: 0,
     droppedUnderMemoryPressure: 0,
+    packetViolations: 0,
   };
   events: EngineEvents = {};
   readonly #open = new Set<Connection>();

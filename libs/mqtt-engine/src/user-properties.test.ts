@@ -1,5 +1,6 @@
 import mqtt from 'mqtt-packet';
-import { createParser, generatePacket, orderedPairs, userPropertiesOf } from './user-properties.ts';
+import { createParser, generatePacket } from './codec.ts';
+import { orderedPairs, userPropertiesOf } from './user-properties.ts';
 
 function parseAll(bytes: Buffer): mqtt.Packet[] {
   const parser = createParser({ protocolVersion: 5 });

@@ -65,6 +65,11 @@ export function brokerMetrics(
     ),
     counter('octomesh_broker_publish_denied_total', 'PUBLISHes denied by acl', c.publishDenied),
     counter(
+      'octomesh_broker_packet_violations_total',
+      'connections closed for a malformed, illegal or oversized packet',
+      c.packetViolations,
+    ),
+    counter(
       'octomesh_broker_subscribe_denied_total',
       'subscriptions denied by acl',
       c.subscribeDenied,
