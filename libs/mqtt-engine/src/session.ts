@@ -28,6 +28,9 @@ export interface SessionLink {
   overflow(): void;
 }
 
+/** How an acknowledgement matched the delivery it names. */
+export type AckResult = 'ok' | 'unknown' | 'wrong-type';
+
 interface Inflight {
   delivery: SessionDelivery;
   /** 'publish' awaiting PUBACK/PUBREC; 'pubrel' awaiting PUBCOMP. */
@@ -237,24 +240,34 @@ export class Session {
     throw new Error('no free packet identifier');
   }
 
-  /** PUBACK (QoS 1) or PUBCOMP (QoS 2) completed a delivery; sends what the window now allows. */
-  complete(packetId: number): boolean {
-    const known = this.#inflight.delete(packetId);
-    if (known) this.drain();
-    return known;
+  /**
+   * PUBACK completes a QoS 1 delivery, PUBCOMP a QoS 2 delivery after its PUBREL; sends what
+   * the window now allows. Any other pairing of acknowledgement and delivery is a protocol
+   * violation (§4.3.2, §4.3.3, [MQTT-4.8.0-1]).
+   */
+  complete(packetId: number, by: 'puback' | 'pubcomp'): AckResult {
+    const entry = this.#inflight.get(packetId);
+    if (entry === undefined) return 'unknown';
+    const expected =
+      entry.delivery.qos === 1 ? 'puback' : entry.state === 'pubrel' ? 'pubcomp' : 'pubrec';
+    if (by !== expected) return 'wrong-type';
+    this.#inflight.delete(packetId);
+    this.drain();
+    return 'ok';
   }
 
-  /** PUBREC: the QoS 2 delivery moves to awaiting PUBCOMP. Returns false for unknown ids. */
-  received(packetId: number, reasonCode: number): boolean {
+  /** PUBREC: the QoS 2 delivery moves to awaiting PUBCOMP (again, for a repeated PUBREC). */
+  received(packetId: number, reasonCode: number): AckResult {
     const entry = this.#inflight.get(packetId);
-    if (entry === undefined) return false;
+    if (entry === undefined) return 'unknown';
+    if (entry.delivery.qos !== 2) return 'wrong-type';
     if (reasonCode >= 0x80) {
       this.#inflight.delete(packetId);
       this.drain();
-      return true;
+      return 'ok';
     }
     entry.state = 'pubrel';
-    return true;
+    return 'ok';
   }
 
   /** Sends queued deliveries while the window allows. */

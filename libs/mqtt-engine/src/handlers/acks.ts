@@ -5,15 +5,17 @@ import type { Connection } from '../connection.ts';
 
 /** PUBACK for a QoS 1 message we sent: frees its slot in the client's window. */
 export function handlePuback(connection: Connection, packet: IPubackPacket): void {
-  connection.session?.complete(packet.messageId!);
+  const result = connection.session?.complete(packet.messageId!, 'puback');
+  if (result === 'wrong-type') wrongAcknowledgement(connection, 'PUBACK');
 }
 
 /** PUBREC for a QoS 2 message we sent → PUBREL [MQTT-4.3.3-4]. */
 export function handlePubrec(connection: Connection, packet: IPubrecPacket): void {
-  const known = connection.session?.received(packet.messageId!, packet.reasonCode ?? 0) ?? false;
+  const result = connection.session?.received(packet.messageId!, packet.reasonCode ?? 0);
+  if (result === 'wrong-type') return wrongAcknowledgement(connection, 'PUBREC');
   if ((packet.reasonCode ?? 0) >= 0x80) return;
   connection.write(
-    known || connection.protocolVersion !== 5
+    result === 'ok' || connection.protocolVersion !== 5
       ? { cmd: 'pubrel', messageId: packet.messageId! }
       : {
           cmd: 'pubrel',
@@ -39,5 +41,18 @@ export function handlePubrel(connection: Connection, packet: IPubrelPacket): voi
 
 /** PUBCOMP for a QoS 2 message we sent: the delivery is complete. */
 export function handlePubcomp(connection: Connection, packet: IPubcompPacket): void {
-  connection.session?.complete(packet.messageId!);
+  const result = connection.session?.complete(packet.messageId!, 'pubcomp');
+  if (result === 'wrong-type') wrongAcknowledgement(connection, 'PUBCOMP');
+}
+
+// An acknowledgement that does not fit the delivery's QoS flow (PUBREC for QoS 1, PUBACK for
+// QoS 2, PUBCOMP before PUBREC) is a protocol violation: the connection closes [MQTT-4.8.0-1]
+// (MQTT 5: DISCONNECT 0x82). An unknown packet id is not: it may be a late duplicate.
+function wrongAcknowledgement(connection: Connection, ack: string): void {
+  connection.engine.counters.packetViolations++;
+  connection.engine.logger.info(
+    { clientId: connection.clientId, ack },
+    'acknowledgement does not match the delivery, closing',
+  );
+  connection.close(ReasonCodes.protocolError, `${ack} does not match the QoS of the delivery`);
 }
