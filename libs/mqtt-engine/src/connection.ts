@@ -7,7 +7,8 @@ import { ReasonCodes } from '@octomesh/contracts';
 import type { Engine } from './engine.ts';
 import { TokenBucket } from './rate-limiter.ts';
 import { dispatch } from './handlers/dispatch.ts';
-import { createParser, generatePacket } from './codec.ts';
+import { createParser } from './codec.ts';
+import { fitPacket } from './fit-packet.ts';
 import { v3ConnackCode } from './reason-mapping.ts';
 import { PacketViolation } from './wire/packet-violation.ts';
 import type { Session, SessionLink } from './session.ts';
@@ -242,15 +243,17 @@ export class Connection implements SessionLink {
     return this.stream.writableLength > this.engine.limits.writeBufferBytes;
   }
 
-  /** Writes a packet in the client's protocol version; false when it exceeds the client's limit. */
+  /**
+   * Writes a packet in the client's protocol version, trimmed to the client's Maximum Packet
+   * Size (fit-packet.ts); false when it cannot fit.
+   */
   write(packet: Packet): boolean {
     if (this.state === 'closed') return false;
     // The client is gone while its last packets are handled: nothing can reach it. QoS 1/2
     // deliveries stay in flight for its session (resent on resume), so this is not a refusal.
     if (this.stream.destroyed || this.stream.writableEnded) return true;
-    const bytes = generatePacket(packet, this.protocolVersion);
-    if (this.clientMaximumPacketSize !== undefined && bytes.length > this.clientMaximumPacketSize)
-      return false;
+    const bytes = fitPacket(packet, this.protocolVersion, this.clientMaximumPacketSize);
+    if (bytes === undefined) return false;
     if (!this.#corked) {
       // Packets written in one turn of the event loop leave in one write (far fewer syscalls
       // and TLS records under load).

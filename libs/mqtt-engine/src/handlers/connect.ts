@@ -268,7 +268,18 @@ async function admit(
     connack.returnCode = 0;
   }
   connection.connected();
-  connection.write(connack);
+  if (!connection.write(connack)) {
+    // Even without its optional properties CONNACK exceeds the client's Maximum Packet Size
+    // [MQTT-3.1.2-24]: nothing can be said to this client. It never learnt it was accepted, so
+    // its will is not sent.
+    engine.logger.info(
+      { clientId, maximumPacketSize: connection.clientMaximumPacketSize },
+      'CONNACK exceeds the client maximum packet size, closing',
+    );
+    connection.will = undefined;
+    connection.destroy('CONNACK exceeds the client maximum packet size');
+    return;
+  }
   connection.startKeepAlive(
     v5 ? (serverKeepAlive ?? keepAlive) : Math.min(keepAlive, engine.limits.maxKeepAliveSeconds),
   );
