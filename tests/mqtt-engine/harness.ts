@@ -11,6 +11,7 @@ import {
   type Deciders,
   type EngineIdentity,
   type EngineLimits,
+  type EngineLogger,
   type EnhancedAuthMethod,
   type SessionStore,
 } from '@octomesh/mqtt-engine';
@@ -45,6 +46,8 @@ export async function startTestBroker(
     sessionStore?: SessionStore;
     /** Enhanced authentication methods offered to v5 clients. */
     authMethods?: EnhancedAuthMethod[];
+    /** Where the engine logs (silent by default). */
+    logger?: EngineLogger;
     /** Every authorize answer takes this long (an acl service on a slow network). */
     authorizeDelayMs?: number;
   } = {},
@@ -98,6 +101,7 @@ export async function startTestBroker(
     ...(options.memoryGuard ? { memoryGuard: options.memoryGuard } : {}),
     ...(options.sessionStore ? { sessionStore: options.sessionStore } : {}),
     ...(options.authMethods ? { authMethods: options.authMethods } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
   });
   const server: Server = createServer((socket) => {
     engine.accept(socket, {
