@@ -1,9 +1,9 @@
 // AUTH from the client (MQTT 5 §3.15, §4.12): answers to our challenges during a CONNECT's
 // enhanced authentication, and re-authentication after CONNACK [MQTT-4.12.1-1]. The exchange
 // itself (deadline, rounds, fail closed) is auth-exchange.ts; here are the rules of which AUTH
-// may come when. mqtt-packet already rejects as malformed an AUTH from a 3.1/3.1.1 client or
-// before CONNECT, reserved fixed-header bits [MQTT-3.15.1-1] and unknown reason codes
-// [MQTT-3.15.2-1].
+// may come when. The packet checks (wire/check-packet.ts) already refuse an AUTH from a
+// 3.1/3.1.1 client, reserved fixed-header bits [MQTT-3.15.1-1], unknown reason codes
+// [MQTT-3.15.2-1] and properties AUTH may not carry.
 import type { IAuthPacket, Packet } from 'mqtt-packet';
 import { ReasonCodes } from '@octomesh/contracts';
 import type { Connection } from '../connection.ts';

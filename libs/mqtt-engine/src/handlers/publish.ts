@@ -1,5 +1,6 @@
 // Inbound PUBLISH: resolve the topic alias, validate, authorize (cached), apply QoS 1/2 flow
 // control, store retained, route, acknowledge.
+import { isUtf8 } from 'node:buffer';
 import type { IPublishPacket } from 'mqtt-packet';
 import { validateTopicName } from '@octomesh/acl-rules';
 import { ReasonCodes } from '@octomesh/contracts';
@@ -7,17 +8,6 @@ import type { Connection } from '../connection.ts';
 import { RetainedStoreFullError } from '../retained-store.ts';
 import type { Message } from '../types.ts';
 import { authorizeOne } from './authorize.ts';
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-function isUtf8(payload: Buffer): boolean {
-  try {
-    utf8.decode(payload);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Handles a PUBLISH from the client. */
 export async function handlePublish(connection: Connection, packet: IPublishPacket): Promise<void> {
@@ -57,10 +47,6 @@ export async function handlePublish(connection: Connection, packet: IPublishPack
   if (props.responseTopic !== undefined && validateTopicName(props.responseTopic) !== undefined) {
     // A Response Topic must be a topic name, never a filter [MQTT-3.3.2-14].
     return connection.close(ReasonCodes.protocolError, 'invalid response topic');
-  }
-  if ((props as { subscriptionIdentifier?: unknown }).subscriptionIdentifier !== undefined) {
-    // Clients must not send subscription identifiers [MQTT-3.3.4-6].
-    return connection.close(ReasonCodes.protocolError, 'subscription identifier from client');
   }
   if (packet.qos === 2 && session.awaitingRelease.has(packet.messageId!)) {
     // A duplicate of a QoS 2 PUBLISH we already routed: acknowledge again, do not route twice.
