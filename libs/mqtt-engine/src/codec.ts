@@ -9,9 +9,8 @@
 import { BufferList } from 'bl';
 import mqtt, { type Packet } from 'mqtt-packet';
 import { encodePair, orderedPairs, userPropertiesOf } from './user-properties.ts';
-import { checkFixedHeader, checkPacketBody } from './wire/check-packet.ts';
-import { PacketViolation } from './wire/packet-violation.ts';
-import type { ByteSource } from './wire/wire-reader.ts';
+import { checkFixedHeader, checkPacketBody, publishHeadLength } from './wire/check-packet.ts';
+import { malformed, type PacketViolation } from './wire/packet-violation.ts';
 
 type MqttParser = ReturnType<typeof mqtt.parser>;
 
@@ -33,6 +32,10 @@ type ParserClass = new () => MqttParser &
 
 // mqtt-packet does not export its Parser class; an instance's constructor is it.
 const BaseParser = mqtt.parser().constructor as ParserClass;
+
+const PUBLISH = 3;
+/** Packets up to this size are checked whole (a copy of them is cheap). */
+const SMALL_PACKET = 4096;
 
 /** Bytes a Variable Byte Integer of this value takes at least (§1.5.5). */
 function varintSize(value: number): number {
@@ -70,21 +73,16 @@ class EngineParser extends BaseParser {
     return this.settings.protocolVersion ?? 4;
   }
 
-  #violation(check: () => void): boolean {
-    try {
-      check();
-      return true;
-    } catch (error) {
-      if (!(error instanceof PacketViolation)) throw error;
-      this._emitError(error);
-      return false;
-    }
+  #refuse(violation: PacketViolation): false {
+    this._emitError(violation);
+    return false;
   }
 
   override _parseHeader(): boolean | undefined {
     const firstByte = this._list.readUInt8(0);
     this._firstByte = firstByte;
-    if (!this.#violation(() => checkFixedHeader(firstByte, this.#level))) return false;
+    const violation = checkFixedHeader(firstByte, this.#level);
+    if (violation !== undefined) return this.#refuse(violation);
     return super._parseHeader();
   }
 
@@ -93,21 +91,32 @@ class EngineParser extends BaseParser {
     if (!super._parseLength()) return false;
     // MQTT 5 encodes the Remaining Length in the fewest bytes [MQTT-1.5.5-1].
     const used = before - this._list.length;
-    if (this.#level === 5 && used > varintSize(this.packet.length)) {
-      return this.#violation(() => {
-        throw new PacketViolation(0x81, '[MQTT-1.5.5-1]', 'Remaining Length not in fewest bytes');
-      });
-    }
+    if (this.#level === 5 && used > varintSize(this.packet.length))
+      return this.#refuse(malformed('[MQTT-1.5.5-1]', 'Remaining Length not in the fewest bytes'));
     return true;
   }
 
   override _parsePayload(): boolean {
     const length = this.packet.length;
     if (length !== 0 && this._list.length < length) return false;
-    const source = this._list as unknown as ByteSource;
-    if (!this.#violation(() => checkPacketBody(this._firstByte, source, length, this.#level)))
-      return false;
+    const violation = checkPacketBody(this._firstByte, this.#body(length), length, this.#level);
+    if (violation !== undefined) return this.#refuse(violation);
     return super._parsePayload();
+  }
+
+  // The packet's bytes as one Buffer: a view, copied only when the packet straddles two socket
+  // chunks; a large PUBLISH only up to the end of its properties (its payload is not copied).
+  #body(length: number): Buffer {
+    const list = this._list;
+    const firstByte = this._firstByte;
+    if (firstByte >> 4 !== PUBLISH || length <= SMALL_PACKET) return list.slice(0, length);
+    const head = publishHeadLength(
+      (index) => list.readUInt8(index),
+      length,
+      (firstByte >> 1) & 0x03,
+      this.#level,
+    );
+    return list.slice(0, head);
   }
 
   override _parseStringPair(): { name: string; value: string } {

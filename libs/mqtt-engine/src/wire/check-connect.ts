@@ -3,13 +3,13 @@
 // connection (MQTT 5: after CONNACK 0x81 or 0x82; 3.1/3.1.1: without CONNACK [MQTT-3.1.4-1]).
 import { checkProperties } from './properties.ts';
 import { malformed, PacketViolation, protocolError, ViolationCodes } from './packet-violation.ts';
-import { WireReader, type ByteSource } from './wire-reader.ts';
+import { WireReader } from './wire-reader.ts';
 
 const MQTT = Buffer.from('MQTT');
 const MQISDP = Buffer.from('MQIsdp');
 
 /** Checks a CONNECT body of `length` bytes. Throws a PacketViolation. */
-export function checkConnect(source: ByteSource, length: number): void {
+export function checkConnect(source: Buffer, length: number): void {
   const reader = new WireReader(source, 0, length, false);
   const level = checkProtocol(reader, source);
   try {
@@ -23,9 +23,9 @@ export function checkConnect(source: ByteSource, length: number): void {
 // Protocol Name and Level: 'MQIsdp' 3, 'MQTT' 4 or 5. A wrong name is not MQTT at all
 // [MQTT-3.1.2-1]: close without CONNACK. A level we do not speak (also 0x83/0x84, another
 // broker's bridge extension) gets CONNACK 0x01 [MQTT-3.1.2-2].
-function checkProtocol(reader: WireReader, source: ByteSource): number {
+function checkProtocol(reader: WireReader, source: Buffer): number {
   const name = reader.utf8('the protocol name');
-  const bytes = source.slice(name.start, name.start + name.length);
+  const bytes = source.subarray(name.start, name.start + name.length);
   const isMqtt = bytes.equals(MQTT);
   if (!isMqtt && !bytes.equals(MQISDP))
     throw protocolError('[MQTT-3.1.2-1]', 'the protocol name is not MQTT');

@@ -5,8 +5,8 @@
 // 3, and reads past a packet whose Remaining Length is too short).
 import { checkConnect } from './check-connect.ts';
 import { checkProperties } from './properties.ts';
-import { malformed, protocolError } from './packet-violation.ts';
-import { WireReader, type ByteSource } from './wire-reader.ts';
+import { malformed, PacketViolation, protocolError } from './packet-violation.ts';
+import { WireReader } from './wire-reader.ts';
 
 /** Packet types (§2.1.2). */
 const Types = {
@@ -54,9 +54,43 @@ const AUTH_CODES = new Set([0x00, 0x18, 0x19]);
 
 /**
  * Checks the first byte of a packet from a client (type and flags); `level` is the connection's
- * protocol level (4 until CONNECT). Throws a PacketViolation.
+ * protocol level (4 until CONNECT). The violation, if any.
  */
-export function checkFixedHeader(firstByte: number, level: number): void {
+export function checkFixedHeader(firstByte: number, level: number): PacketViolation | undefined {
+  try {
+    fixedHeader(firstByte, level);
+    return undefined;
+  } catch (error) {
+    return asViolation(error);
+  }
+}
+
+/**
+ * Checks the variable header and payload of a packet from a client. `body` holds its bytes
+ * from the start of the variable header: all `length` of them (the Remaining Length), or for
+ * a PUBLISH at least up to the end of its properties (the payload is not read). The violation,
+ * if any.
+ */
+export function checkPacketBody(
+  firstByte: number,
+  body: Buffer,
+  length: number,
+  level: number,
+): PacketViolation | undefined {
+  try {
+    packetBody(firstByte, body, length, level);
+    return undefined;
+  } catch (error) {
+    return asViolation(error);
+  }
+}
+
+function asViolation(error: unknown): PacketViolation {
+  if (error instanceof PacketViolation) return error;
+  throw error;
+}
+
+function fixedHeader(firstByte: number, level: number): void {
   const type = firstByte >> 4;
   const flags = firstByte & 0x0f;
   const flagRule = level === 5 ? '[MQTT-2.1.3-1]' : '[MQTT-2.2.2-2]';
@@ -75,20 +109,18 @@ export function checkFixedHeader(firstByte: number, level: number): void {
     throw malformed(flagRule, `reserved flags 0x${flags.toString(16)} on packet type ${type}`);
 }
 
-/**
- * Checks the variable header and payload of a packet from a client: `length` bytes (the
- * Remaining Length) from offset 0 of `source`. Throws a PacketViolation.
- */
-export function checkPacketBody(
-  firstByte: number,
-  source: ByteSource,
-  length: number,
-  level: number,
-): void {
-  const reader = new WireReader(source, 0, length, level === 5);
-  switch (firstByte >> 4) {
+function packetBody(firstByte: number, body: Buffer, length: number, level: number): void {
+  const type = firstByte >> 4;
+  // A PUBLISH body may stop after its properties: its payload is never read.
+  const reader = new WireReader(
+    body,
+    0,
+    type === Types.publish ? body.length : length,
+    level === 5,
+  );
+  switch (type) {
     case Types.connect:
-      return checkConnect(source, length);
+      return checkConnect(body, length);
     case Types.publish:
       return checkPublish(reader, (firstByte >> 1) & 0x03);
     case Types.puback:
@@ -111,6 +143,32 @@ export function checkPacketBody(
     default:
       return;
   }
+}
+
+/**
+ * How much of a PUBLISH body the checks read: its topic, packet id and properties. Reads the
+ * lengths from `at(i)` (a byte of the body) so that a large payload is never copied.
+ */
+export function publishHeadLength(
+  at: (index: number) => number,
+  length: number,
+  qos: number,
+  level: number,
+): number {
+  if (length < 2) return length;
+  let end = 2 + ((at(0) << 8) | at(1)) + (qos > 0 ? 2 : 0);
+  if (level === 5) {
+    let value = 0;
+    let multiplier = 1;
+    for (let i = 0; i < 4 && end < length; i++) {
+      const byte = at(end++);
+      value += (byte & 0x7f) * multiplier;
+      multiplier *= 128;
+      if ((byte & 0x80) === 0) break;
+    }
+    end += value;
+  }
+  return Math.min(length, end);
 }
 
 function packetIdentifier(reader: WireReader, packet: string): void {

@@ -1,27 +1,18 @@
-// Bounded reads over one packet's bytes for the packet checks: every read stays inside the
+// Bounded reads over one packet's bytes (a Buffer) for the packet checks: every read stays inside the
 // packet's Remaining Length, and every MQTT data type is checked as the spec defines it
 // (MQTT 5 §1.5, 3.1.1 §1.5). A read past the end is a Malformed Packet.
 import { isUtf8 } from 'node:buffer';
 import { malformed } from './packet-violation.ts';
 
-/** Where the bytes come from: mqtt-packet's BufferList (no copy) or a Buffer in tests. */
-export interface ByteSource {
-  readUInt8(offset: number): number;
-  readUInt16BE(offset: number): number;
-  readUInt32BE(offset: number): number;
-  /** The bytes [start, end) as one Buffer (a view where they sit in one chunk). */
-  slice(start: number, end: number): Buffer;
-}
-
 /** A cursor over the bytes [start, end) of one packet. */
 export class WireReader {
   pos: number;
   readonly end: number;
-  readonly #source: ByteSource;
+  readonly #source: Buffer;
   /** MQTT 5 rules apply (minimal Variable Byte Integers [MQTT-1.5.5-1]). */
   readonly v5: boolean;
 
-  constructor(source: ByteSource, start: number, end: number, v5: boolean) {
+  constructor(source: Buffer, start: number, end: number, v5: boolean) {
     this.#source = source;
     this.pos = start;
     this.end = end;
@@ -41,7 +32,7 @@ export class WireReader {
   /** A one-byte integer. */
   u8(what: string): number {
     this.#need(1, what);
-    return this.#source.readUInt8(this.pos++);
+    return this.#source[this.pos++]!;
   }
 
   /** A Two Byte Integer. */
@@ -88,13 +79,13 @@ export class WireReader {
     this.#need(length, what);
     const start = this.pos;
     this.pos += length;
-    if (length > 0) checkUtf8(this.#source.slice(start, start + length), what);
+    if (length > 0) checkUtf8(this.#source, start, start + length, what);
     return { start, length };
   }
 
   /** The text of a string read before. */
   text(at: { start: number; length: number }): string {
-    return this.#source.slice(at.start, at.start + at.length).toString('utf8');
+    return this.#source.toString('utf8', at.start, at.start + at.length);
   }
 
   /** Binary Data: a two-byte length and that many bytes. */
@@ -111,13 +102,14 @@ export class WireReader {
   }
 }
 
-function checkUtf8(bytes: Buffer, what: string): void {
+function checkUtf8(bytes: Buffer, start: number, end: number, what: string): void {
   let ascii = true;
-  for (let i = 0; i < bytes.length; i++) {
+  for (let i = start; i < end; i++) {
     const byte = bytes[i]!;
     // In well-formed UTF-8 the byte 0 only ever encodes U+0000.
     if (byte === 0) throw malformed('[MQTT-1.5.4-2]', `${what} contains U+0000`);
     if (byte >= 0x80) ascii = false;
   }
-  if (!ascii && !isUtf8(bytes)) throw malformed('[MQTT-1.5.4-1]', `${what} is not valid UTF-8`);
+  if (!ascii && !isUtf8(bytes.subarray(start, end)))
+    throw malformed('[MQTT-1.5.4-1]', `${what} is not valid UTF-8`);
 }
