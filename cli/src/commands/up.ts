@@ -1,7 +1,7 @@
 // octomesh up: the whole mesh on this machine. Starts a nats-server with JetStream in the data
 // directory (or uses --nats-url), then every service as its own child process with its logs
 // prefixed, prints "octomesh ready" once each answers /readyz, and stops all on Ctrl-C/SIGTERM.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   LOG_LEVELS,
@@ -10,16 +10,25 @@ import {
   type NatsServerProcess,
   type ServiceProcess,
 } from '@octomesh/service-kit';
+import { DEFAULT_TOPIC_PREFIX, type BusRole } from '@octomesh/contracts';
 import { intOption, parse, UsageError } from '../args.ts';
+import { prepareLocalBus, seedFileOf } from '../bus-credentials.ts';
 import { redactUrl } from '../nats.ts';
 
 /** Services `up` runs, in start order. Every new service adds itself here. */
-export const MESH_SERVICES = ['auth', 'acl', 'broker', 'usp-router'] as const;
+export const MESH_SERVICES = [
+  'auth',
+  'acl',
+  'broker',
+  'usp-router',
+] as const satisfies readonly BusRole[];
 
 /** Help text of `octomesh up`. */
 export const upHelp = `octomesh up [options]
   --data-dir DIR          where the local NATS keeps its store (default ./.octomesh)
   --nats-url URL          use this NATS instead of starting one
+  --nats-credentials DIR  with --nats-url: each service's credentials, <role>.creds or <role>.nk
+                          (an NKey seed) for auth, acl, broker and usp-router
   --nats-port N           port of the local NATS (default 4222; 0 picks a free one)
   --mqtt-port N           MQTT over TCP (default 1883; 0 picks a free port)
   --mqtts-port N          MQTT over TLS, opened when TLS_CERT_FILE/TLS_KEY_FILE are set (default 8883)
@@ -34,6 +43,7 @@ export const upHelp = `octomesh up [options]
 const options = {
   'data-dir': { type: 'string' },
   'nats-url': { type: 'string' },
+  'nats-credentials': { type: 'string' },
   'nats-port': { type: 'string' },
   'mqtt-port': { type: 'string' },
   'mqtts-port': { type: 'string' },
@@ -123,13 +133,27 @@ export async function upCommand(argv: string[]): Promise<void> {
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
 
+  const external = values['nats-url'];
+  if (external === undefined && values['nats-credentials'] !== undefined)
+    throw new UsageError('--nats-credentials goes with --nats-url (the local NATS has its own)');
+  const credentialsOf =
+    external === undefined
+      ? (role: BusRole) => ({ NATS_NKEY_SEED_FILE: seedFileOf(dataDir, role) })
+      : externalCredentials(values['nats-credentials']);
+
   try {
-    let url = values['nats-url'];
+    let url = external;
     if (url === undefined) {
       const storeDir = join(dataDir, 'nats');
       mkdirSync(storeDir, { recursive: true });
+      // Every service gets its own NKey identity with only its permissions (bus-permissions.ts).
+      const configFile = prepareLocalBus(dataDir, {
+        uspTopicPrefix: process.env['USP_TOPIC_PREFIX'] ?? DEFAULT_TOPIC_PREFIX,
+        oktopusCompat: process.env['USP_OKTOPUS_COMPAT'] === 'true',
+      });
       nats = await spawnNatsServer({
         storeDir,
+        configFile,
         pidFile: join(dataDir, 'nats.pid'),
         port: natsPort === 0 ? -1 : natsPort,
         onLog: (chunk) => chunk.split('\n').forEach((line) => prefixed('nats', line)),
@@ -148,7 +172,7 @@ export async function upCommand(argv: string[]): Promise<void> {
       const service = spawnService({
         name,
         main: join(repoRoot, 'services', name, 'src', 'main.ts'),
-        env: { NATS_URL: url, LOG_LEVEL: logLevel, ...brokerEnv },
+        env: { NATS_URL: url, LOG_LEVEL: logLevel, ...brokerEnv, ...credentialsOf(name) },
         onLine: (line) => prefixed(name, line),
       });
       services.push(service);
@@ -164,8 +188,30 @@ export async function upCommand(argv: string[]): Promise<void> {
       services.map(async (s) => `${s.name} health :${await s.healthPort}`),
     );
     process.stdout.write(`octomesh ready (nats ${shownUrl}; ${ports.join(', ')})\n`);
+    if (external === undefined)
+      process.stdout.write(
+        `octomesh admin credentials: NATS_NKEY_SEED_FILE=${seedFileOf(dataDir, 'admin')} (the CLI finds it here by itself)\n`,
+      );
   } catch (error) {
     process.stderr.write(`octomesh up failed: ${(error as Error).message}\n`);
     stopAll(1);
   }
+}
+
+// With --nats-url: each service's credentials from DIR (a .creds file or an NKey seed per
+// role); without DIR the services take NATS_* from the environment as they are.
+function externalCredentials(dir: string | undefined): (role: BusRole) => Record<string, string> {
+  if (dir === undefined) return () => ({});
+  const found = new Map<BusRole, Record<string, string>>();
+  const missing: string[] = [];
+  for (const role of MESH_SERVICES) {
+    const creds = join(resolve(dir), `${role}.creds`);
+    const seed = join(resolve(dir), `${role}.nk`);
+    if (existsSync(creds)) found.set(role, { NATS_CREDS: creds });
+    else if (existsSync(seed)) found.set(role, { NATS_NKEY_SEED_FILE: seed });
+    else missing.push(`${role}.creds or ${role}.nk`);
+  }
+  if (missing.length > 0)
+    throw new UsageError(`--nats-credentials ${dir} lacks ${missing.join(', ')}`);
+  return (role) => found.get(role) ?? {};
 }

@@ -8,3 +8,4 @@ export * from './usp/index.ts';
 export * from './roles.ts';
 export * from './fabric-message.ts';
 export * from './fabric-subject.ts';
+export * from './bus-permissions.ts';

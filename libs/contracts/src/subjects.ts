@@ -11,6 +11,8 @@ export const Subjects = {
   uspSend: 'usp.v1.send',
   /** Controller API: list the endpoint registry. */
   uspEndpoints: 'usp.v1.endpoints',
+  /** Between usp-router replicas: an agent's answer for the replica that holds the request. */
+  uspAnswers: 'mesh.usp.v1.answers',
 } as const;
 
 /** Queue groups: replicas of one service share requests. */

@@ -1,7 +1,13 @@
 // Connecting to NATS: reconnect forever with jitter, and say so in the log, because a service
 // that silently lost NATS answers nothing and looks healthy.
 import { connect } from '@nats-io/transport-node';
-import type { NatsConnection } from '@nats-io/nats-core';
+import {
+  credsAuthenticator,
+  nkeyAuthenticator,
+  type Authenticator,
+  type NatsConnection,
+} from '@nats-io/nats-core';
+import { createUser, fromSeed } from '@nats-io/nkeys';
 import { OctomeshError } from '@octomesh/contracts';
 import type { Logger } from 'pino';
 
@@ -21,6 +27,14 @@ export interface NatsConnectOptions {
   user?: string;
   pass?: string;
   token?: string;
+  /** An NKey user seed (`SU...`): the bus identity of a role (bus-permissions.ts). */
+  nkeySeed?: Uint8Array;
+  /** The contents of a `.creds` file (decentralized JWT auth). */
+  creds?: Uint8Array;
+  /** The inbox prefix the role's permissions allow (`_INBOX_<role>`). */
+  inboxPrefix?: string;
+  /** TLS to NATS: the CA that signed the server, and a client certificate if it wants one. */
+  tls?: { caFile?: string; certFile?: string; keyFile?: string };
   /** Milliseconds for the first connection before giving up (later losses reconnect forever). */
   timeoutMs?: number;
 }
@@ -42,6 +56,9 @@ export async function connectNats(options: NatsConnectOptions): Promise<NatsConn
     ...(options.user !== undefined ? { user: options.user } : {}),
     ...(options.pass !== undefined ? { pass: options.pass } : {}),
     ...(options.token !== undefined ? { token: options.token } : {}),
+    ...(authenticatorOf(options) !== undefined ? { authenticator: authenticatorOf(options) } : {}),
+    ...(options.inboxPrefix !== undefined ? { inboxPrefix: options.inboxPrefix } : {}),
+    ...(options.tls !== undefined ? { tls: { ...options.tls } } : {}),
   });
   options.logger.info({ server: nc.getServer(), version: nc.info?.version }, 'nats connected');
   if (!serverAtLeast(nc, MIN_SERVER.major, MIN_SERVER.minor)) {
@@ -53,6 +70,23 @@ export async function connectNats(options: NatsConnectOptions): Promise<NatsConn
   }
   void logStatus(nc, options.logger);
   return nc;
+}
+
+function authenticatorOf(options: NatsConnectOptions): Authenticator | undefined {
+  if (options.creds !== undefined) return credsAuthenticator(options.creds);
+  if (options.nkeySeed !== undefined) return nkeyAuthenticator(options.nkeySeed);
+  return undefined;
+}
+
+/** A new bus identity: an NKey user's seed (secret) and public key (for the server config). */
+export function createBusIdentity(): { seed: string; publicKey: string } {
+  const user = createUser();
+  return { seed: new TextDecoder().decode(user.getSeed()), publicKey: user.getPublicKey() };
+}
+
+/** The public key (`U...`) of an NKey user seed. */
+export function publicKeyOfSeed(seed: Uint8Array): string {
+  return fromSeed(seed).getPublicKey();
 }
 
 async function logStatus(nc: NatsConnection, logger: Logger): Promise<void> {

@@ -1,6 +1,7 @@
 // Typed configuration from environment variables. Every variable is read and checked, and all
 // problems are reported in one ConfigError, so an operator fixes a deployment in one pass.
-import { ConfigError } from '@octomesh/contracts';
+import { readFileSync } from 'node:fs';
+import { ConfigError, inboxPrefixOf, type BusRole } from '@octomesh/contracts';
 
 /** Parses one variable's text; throw or return a problem via the `problem` helper. */
 export type Parse<T> = (raw: string, name: string) => T;
@@ -147,6 +148,12 @@ export function baseServiceSpec(defaultHealthPort: number) {
     NATS_USER: env.optionalString('NATS user name'),
     NATS_PASSWORD: env.optionalString('NATS password', { secret: true }),
     NATS_TOKEN: env.optionalString('NATS token', { secret: true }),
+    NATS_NKEY_SEED_FILE: env.optional('file holding the NKey user seed (SU...)', readNkeySeed),
+    NATS_NKEY_SEED: { ...env.optional('NKey user seed (SU...)', parseNkeySeed), secret: true },
+    NATS_CREDS: env.optional('a NATS .creds file (JWT and seed)', readCredsFile),
+    NATS_TLS_CA: env.optional('CA certificate file that signed the NATS server', readableFile),
+    NATS_TLS_CERT: env.optional('client certificate file for NATS (mutual TLS)', readableFile),
+    NATS_TLS_KEY: env.optional('client key file for NATS (mutual TLS)', readableFile),
     HEALTH_HOST: env.string('address of the /healthz /readyz /metrics listener', '0.0.0.0'),
     HEALTH_PORT: env.int(
       'port of the health listener (0 picks a free one)',
@@ -171,13 +178,68 @@ export function loadOrExit<T>(service: string, load: () => T): T {
   }
 }
 
-/** NATS connection settings from a service config, for connectNats. */
-export function natsSettings(config: BaseServiceConfig, name: string) {
+/**
+ * NATS connection settings from a service config, for connectNats. `role` is the service's bus
+ * role: its requests use the role's inbox prefix, the only one its permissions let it read.
+ */
+export function natsSettings(config: BaseServiceConfig, name: string, role: BusRole) {
+  const seed = config.NATS_NKEY_SEED ?? config.NATS_NKEY_SEED_FILE;
+  const tls =
+    config.NATS_TLS_CA !== undefined || config.NATS_TLS_CERT !== undefined
+      ? {
+          tls: {
+            ...(config.NATS_TLS_CA !== undefined ? { caFile: config.NATS_TLS_CA } : {}),
+            ...(config.NATS_TLS_CERT !== undefined ? { certFile: config.NATS_TLS_CERT } : {}),
+            ...(config.NATS_TLS_KEY !== undefined ? { keyFile: config.NATS_TLS_KEY } : {}),
+          },
+        }
+      : {};
   return {
     servers: config.NATS_URL,
     name,
+    inboxPrefix: inboxPrefixOf(role),
     ...(config.NATS_USER !== undefined ? { user: config.NATS_USER } : {}),
     ...(config.NATS_PASSWORD !== undefined ? { pass: config.NATS_PASSWORD } : {}),
     ...(config.NATS_TOKEN !== undefined ? { token: config.NATS_TOKEN } : {}),
+    ...(seed !== undefined ? { nkeySeed: seed } : {}),
+    ...(config.NATS_CREDS !== undefined ? { creds: config.NATS_CREDS } : {}),
+    ...tls,
   };
+}
+
+const NKEY_USER_SEED = /^SU[A-Z2-7]{56}$/;
+
+/** An NKey user seed given as text; kept as bytes. */
+export function parseNkeySeed(raw: string): Uint8Array {
+  const seed = raw.trim();
+  if (!NKEY_USER_SEED.test(seed))
+    throw new Error('is not an NKey user seed (SU followed by 56 characters)');
+  return new TextEncoder().encode(seed);
+}
+
+function readSecretFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new Error(`cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`, {
+      cause: error,
+    });
+  }
+}
+
+/** A file holding an NKey user seed. */
+export function readNkeySeed(path: string): Uint8Array {
+  return parseNkeySeed(readSecretFile(path));
+}
+
+function readCredsFile(path: string): Uint8Array {
+  const text = readSecretFile(path);
+  if (!text.includes('-----BEGIN NATS USER JWT-----'))
+    throw new Error('is not a NATS .creds file (no user JWT)');
+  return new TextEncoder().encode(text);
+}
+
+function readableFile(path: string): string {
+  readSecretFile(path);
+  return path;
 }

@@ -28,6 +28,8 @@ export interface SpawnNatsOptions {
   pidFile?: string;
   /** Called with every chunk the server logs (for prefixing in `octomesh up`). */
   onLog?: (chunk: string) => void;
+  /** A config file (the bus authorization block); the flags above still set listen and store. */
+  configFile?: string;
 }
 
 /** The `nats-server` binary to run: NATS_SERVER_BIN or the one on PATH. */
@@ -51,6 +53,7 @@ export async function spawnNatsServer(options: SpawnNatsOptions): Promise<NatsSe
     '0',
   ];
   if (options.pidFile !== undefined) args.push('-P', options.pidFile);
+  if (options.configFile !== undefined) args.push('-c', options.configFile);
   const child = spawn(
     natsServerBinary(),
     args,

@@ -22,7 +22,7 @@ exitWithParent();
 const config = loadOrExit('acl', () => loadAclConfig());
 const logger = createLogger('acl', config.LOG_LEVEL);
 const telemetry = await startTelemetry({ serviceName: 'octomesh-acl' });
-const nc = await connectNats({ ...natsSettings(config, 'octomesh-acl'), logger });
+const nc = await connectNats({ ...natsSettings(config, 'octomesh-acl', 'acl'), logger });
 const book = new RuleBook(
   config.ACL_DEFAULT_POLICY === 'usp' ? defaultUspRules(config.ACL_TOPIC_PREFIX) : [],
 );

@@ -26,7 +26,7 @@ if (config.AUTH_OKTOPUS_DEVICES_AUTH) {
     'oktopus devices-auth migration is on: plaintext passwords from devices-auth are accepted',
   );
 }
-const nc = await connectNats({ ...natsSettings(config, 'octomesh-auth'), logger });
+const nc = await connectNats({ ...natsSettings(config, 'octomesh-auth', 'auth'), logger });
 const store = await KvCredentialStore.open(nc, logger, config.AUTH_OKTOPUS_DEVICES_AUTH);
 const cache =
   config.AUTH_CACHE_MAX_ENTRIES === 0

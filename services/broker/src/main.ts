@@ -33,7 +33,7 @@ if (config.ALLOW_ANONYMOUS) {
     'ALLOW_ANONYMOUS is on: clients without credentials connect with role anonymous (development only)',
   );
 }
-const nc = await connectNats({ ...natsSettings(config, 'octomesh-broker'), logger });
+const nc = await connectNats({ ...natsSettings(config, 'octomesh-broker', 'broker'), logger });
 // The fabric tells replicas apart by a per-process id: two replicas may share a host name.
 const fabric =
   config.MQTT_FABRIC === 'nats'

@@ -21,7 +21,10 @@ exitWithParent();
 const config = loadOrExit('usp-router', () => loadRouterConfig());
 const logger = createLogger('usp-router', config.LOG_LEVEL);
 const telemetry = await startTelemetry({ serviceName: 'octomesh-usp-router' });
-const nc = await connectNats({ ...natsSettings(config, 'octomesh-usp-router'), logger });
+const nc = await connectNats({
+  ...natsSettings(config, 'octomesh-usp-router', 'usp-router'),
+  logger,
+});
 const registry = await EndpointRegistry.open(nc);
 const mirror = await registry.follow((error) =>
   logger.warn({ error: (error as Error).message }, 'endpoint mirror entry skipped'),

@@ -14,6 +14,7 @@ import {
   filterToSubjects,
   mesh,
   QueueGroups,
+  Subjects,
   RequestRefusedError,
   subjectToTopic,
   topicToSubject,
@@ -37,7 +38,7 @@ import {
 } from './domain/records.ts';
 import type { Endpoint, EndpointRegistry } from './registry.ts';
 
-const ANSWERS_SUBJECT = 'mesh.usp.v1.answers';
+const ANSWERS_SUBJECT = Subjects.uspAnswers;
 
 /** Counters for /metrics. */
 export interface RouterCounters {
