@@ -3,6 +3,7 @@
 // prefixed, prints "octomesh ready" once each answers /readyz, and stops all on Ctrl-C/SIGTERM.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { prepareLocalBus, seedFileOf } from '@octomesh/nats-kit';
 import {
   LOG_LEVELS,
   spawnNatsServer,
@@ -12,7 +13,6 @@ import {
 } from '@octomesh/service-kit';
 import { DEFAULT_TOPIC_PREFIX, type BusRole } from '@octomesh/contracts';
 import { intOption, parse, UsageError } from '../args.ts';
-import { prepareLocalBus, seedFileOf } from '../bus-credentials.ts';
 import { redactUrl } from '../nats.ts';
 
 /** Services `up` runs, in start order. Every new service adds itself here. */

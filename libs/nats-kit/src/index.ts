@@ -9,3 +9,4 @@ export type { NatsConnection, Subscription, Msg, MsgHdrs } from '@nats-io/nats-c
 export * from './deadline-header.ts';
 export * from './mesh-codecs.ts';
 export * from './discover.ts';
+export * from './local-bus.ts';

@@ -2,3 +2,4 @@ export * from './nats-server.ts';
 export * from './wait-for.ts';
 export * from './service-process.ts';
 export * from './certificates.ts';
+export * from './secured-bus.ts';

@@ -1,4 +1,4 @@
-// The local bus's identities for `octomesh up`: one NKey user per role, kept in the data
+// A bus on one machine (`octomesh up`, test suites): one NKey user per role, kept in a data
 // directory across restarts (files mode 0600, never printed), and the nats-server
 // authorization block made from the permission table in @octomesh/contracts.
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -10,8 +10,7 @@ import {
   type BusPermissionOptions,
   type BusRole,
 } from '@octomesh/contracts';
-import { createBusIdentity, publicKeyOfSeed } from '@octomesh/nats-kit';
-import { readNkeySeed } from '@octomesh/service-kit';
+import { createBusIdentity, publicKeyOfSeed } from './connect.ts';
 
 /** Where a role's seed lives under the data directory. */
 export function seedFileOf(dataDir: string, role: BusRole): string {
@@ -32,7 +31,7 @@ export function prepareLocalBus(dataDir: string, options: BusPermissionOptions):
       writeFileSync(file, `${createBusIdentity().seed}\n`, { mode: 0o600, flag: 'wx' });
     }
     chmodSync(file, 0o600);
-    return { role, nkey: publicKeyOfSeed(readNkeySeed(file)) };
+    return { role, nkey: publicKeyOfSeed(readSeedFile(file)) };
   });
   const config = join(dataDir, 'nats-auth.conf');
   const text = `# Written by octomesh up from the bus permission table; edits are overwritten.\n${renderBusAuthorization(users, busPermissions(options))}`;
@@ -41,3 +40,9 @@ export function prepareLocalBus(dataDir: string, options: BusPermissionOptions):
   chmodSync(config, 0o600);
   return config;
 }
+
+/** The seed in a seed file, as bytes (fromSeed checks it). */
+export function readSeedFile(file: string): Uint8Array {
+  return new TextEncoder().encode(readFileSync(file, 'utf8').trim());
+}
+

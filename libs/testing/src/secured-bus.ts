@@ -1,0 +1,48 @@
+// A nats-server with the mesh's bus permissions for one test suite: every role has its own
+// NKey identity (bus-permissions.ts), exactly as `octomesh up` runs it, on a random port with
+// its own store and credentials directory, removed by `stop()`.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BusPermissionOptions, BusRole } from '@octomesh/contracts';
+import { prepareLocalBus, seedFileOf } from '@octomesh/nats-kit';
+import { spawnNatsServer } from '@octomesh/service-kit';
+import type { TestNatsServer } from './nats-server.ts';
+
+/** A running secured bus. */
+export interface TestBus extends TestNatsServer {
+  /** The file holding a role's NKey seed. */
+  seedFile(role: BusRole): string;
+  /** What a service process of `role` needs to connect: NATS_URL and its seed file. */
+  env(role: BusRole): Record<string, string>;
+}
+
+/** Starts nats-server (local binary, JetStream on) with the generated authorization. */
+export async function startSecuredBus(options: BusPermissionOptions = {}): Promise<TestBus> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'octomesh-bus-'));
+  try {
+    const configFile = prepareLocalBus(dataDir, options);
+    const server = await spawnNatsServer({
+      storeDir: join(dataDir, 'nats'),
+      configFile,
+      port: -1,
+    });
+    let stopped = false;
+    return {
+      url: server.url,
+      port: server.port,
+      kind: 'local',
+      seedFile: (role) => seedFileOf(dataDir, role),
+      env: (role) => ({ NATS_URL: server.url, NATS_NKEY_SEED_FILE: seedFileOf(dataDir, role) }),
+      async stop() {
+        if (stopped) return;
+        stopped = true;
+        await server.stop();
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+}
