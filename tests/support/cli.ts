@@ -1,6 +1,7 @@
 // Runs the octomesh CLI as a user would, with input on stdin.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import type { TestBus } from '@octomesh/testing';
 
 /** Result of one CLI run. */
 export interface CliResult {
@@ -9,11 +10,15 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `octomesh <args>` against `natsUrl`, writing `input` to its stdin. */
-export function octomesh(args: string[], natsUrl: string, input = ''): Promise<CliResult> {
+/**
+ * Runs `octomesh <args>` against a NATS URL, or a secured bus as its admin, writing `input` to
+ * its stdin.
+ */
+export function octomesh(args: string[], nats: string | TestBus, input = ''): Promise<CliResult> {
+  const natsEnv = typeof nats === 'string' ? { NATS_URL: nats } : nats.env('admin');
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(process.cwd(), 'cli/bin/octomesh.js'), ...args], {
-      env: { ...process.env, NATS_URL: natsUrl },
+      env: { ...process.env, ...natsEnv },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -4,9 +4,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BusPermissionOptions, BusRole } from '@octomesh/contracts';
-import { prepareLocalBus, seedFileOf } from '@octomesh/nats-kit';
-import { spawnNatsServer } from '@octomesh/service-kit';
+import { inboxPrefixOf, type BusPermissionOptions, type BusRole } from '@octomesh/contracts';
+import {
+  connectNats,
+  prepareLocalBus,
+  readSeedFile,
+  seedFileOf,
+  type NatsConnection,
+} from '@octomesh/nats-kit';
+import { createLogger, spawnNatsServer } from '@octomesh/service-kit';
 import type { TestNatsServer } from './nats-server.ts';
 
 /** A running secured bus. */
@@ -15,6 +21,8 @@ export interface TestBus extends TestNatsServer {
   seedFile(role: BusRole): string;
   /** What a service process of `role` needs to connect: NATS_URL and its seed file. */
   env(role: BusRole): Record<string, string>;
+  /** A connection of the test itself as `role` (with only that role's permissions). */
+  connect(role: BusRole, name?: string): Promise<NatsConnection>;
 }
 
 /** Starts nats-server (local binary, JetStream on) with the generated authorization. */
@@ -34,6 +42,14 @@ export async function startSecuredBus(options: BusPermissionOptions = {}): Promi
       kind: 'local',
       seedFile: (role) => seedFileOf(dataDir, role),
       env: (role) => ({ NATS_URL: server.url, NATS_NKEY_SEED_FILE: seedFileOf(dataDir, role) }),
+      connect: (role, name) =>
+        connectNats({
+          servers: server.url,
+          name: name ?? `test-${role}`,
+          logger: createLogger('test', 'silent'),
+          nkeySeed: readSeedFile(seedFileOf(dataDir, role)),
+          inboxPrefix: inboxPrefixOf(role),
+        }),
       async stop() {
         if (stopped) return;
         stopped = true;
