@@ -3,9 +3,9 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { mesh, brokerEventsWildcard } from '@octomesh/contracts';
-import { connectNats, type NatsConnection } from '@octomesh/nats-kit';
-import { createLogger, type ServiceProcess } from '@octomesh/service-kit';
-import { startNatsServer, startService, waitFor, type TestNatsServer } from '@octomesh/testing';
+import type { NatsConnection } from '@octomesh/nats-kit';
+import type { ServiceProcess } from '@octomesh/service-kit';
+import { startSecuredBus, startService, waitFor, type TestBus } from '@octomesh/testing';
 import type { MqttClient } from 'mqtt';
 import { octomesh } from '../support/cli.ts';
 import { collect, connectClient, end, eventually } from '../mqtt-engine/clients.ts';
@@ -14,7 +14,7 @@ const run = promisify(execFile);
 const p = 'oktopus/usp/v1';
 
 describe('broker with auth and acl over NATS', () => {
-  let server: TestNatsServer;
+  let server: TestBus;
   let nc: NatsConnection;
   let auth: ServiceProcess;
   let acl: ServiceProcess;
@@ -41,12 +41,9 @@ describe('broker with auth and acl over NATS', () => {
   };
 
   beforeAll(async () => {
-    server = await startNatsServer();
-    nc = await connectNats({
-      servers: server.url,
-      name: 'broker-e2e',
-      logger: createLogger('t', 'silent'),
-    });
+    server = await startSecuredBus();
+    // Broker events are read by the usp-router: the test watches them with its identity.
+    nc = await server.connect('usp-router', 'broker-e2e');
     nc.subscribe(brokerEventsWildcard, {
       callback: (_e, m) => {
         const kind = m.subject.split('.').pop()!;
@@ -66,12 +63,12 @@ describe('broker with auth and acl over NATS', () => {
       ['router-1', ['--role', 'device', '--endpoint-id', 'os::R-1'], 'r1-secret'],
       ['ctrl', ['--role', 'controller', '--endpoint-id', 'ctrl'], 'c-secret'],
     ] as const) {
-      const added = await octomesh(['user', 'add', name, ...args], server.url, `${pw}\n`);
+      const added = await octomesh(['user', 'add', name, ...args], server, `${pw}\n`);
       expect(added.code).toBe(0);
     }
-    auth = await startService('auth', server.url);
-    acl = await startService('acl', server.url);
-    broker = await startService('broker', server.url, {
+    auth = await startService('auth', server);
+    acl = await startService('acl', server);
+    broker = await startService('broker', server, {
       LISTENERS: 'mqtt',
       MQTT_PORT: '0',
       MQTT_HOST: '127.0.0.1',
@@ -182,7 +179,7 @@ describe('broker with auth and acl over NATS', () => {
         '--effect',
         'deny',
       ],
-      server.url,
+      server,
     );
     expect(added.code).toBe(0);
     await waitFor('deny in force', async () => {
@@ -191,7 +188,7 @@ describe('broker with auth and acl over NATS', () => {
         .catch((e: unknown) => e);
       return (error as { code?: number } | undefined)?.code === 0x87 ? true : undefined;
     });
-    expect((await octomesh(['acl', 'rm', 'quarantine'], server.url)).code).toBe(0);
+    expect((await octomesh(['acl', 'rm', 'quarantine'], server)).code).toBe(0);
   });
 
   test('with acl down, SUBSCRIBE fails closed with 0x87; with auth down, CONNECT fails with 0x88', async () => {

@@ -1,11 +1,12 @@
-// `octomesh up` as an operator runs it: one command, a NATS of its own, every service, one
-// "octomesh ready" line, clean stop on SIGTERM.
+// `octomesh up` as an operator runs it: one command, a NATS of its own with a closed bus (an
+// identity per service), every service, one "octomesh ready" line, clean stop on SIGTERM.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connectNats, discoverServices } from '@octomesh/nats-kit';
+import { inboxPrefixOf, type BusRole } from '@octomesh/contracts';
+import { connectNats, discoverServices, readSeedFile } from '@octomesh/nats-kit';
 import { createLogger } from '@octomesh/service-kit';
 import { octomesh } from '../support/cli.ts';
 import { login } from '../support/clients.ts';
@@ -51,26 +52,45 @@ describe('octomesh up', () => {
       });
       const url = /nats (nats:\/\/[0-9.:]+)/.exec(readyLine)?.[1];
       expect(url).toBeDefined();
-      const nc = await connectNats({
-        servers: url!,
-        name: 'up-test',
-        logger: createLogger('t', 'silent'),
-      });
+      // The bus is closed: no identity, no connection.
+      await expect(
+        connectNats({ servers: url!, name: 'up-anon', logger: createLogger('t', 'silent') }),
+      ).rejects.toThrow(/authorization/i);
+      // Every identity is a file only root can read, its seed never printed.
+      const seedFile = (role: string) => join(dataDir, 'nats-credentials', `${role}.nk`);
+      for (const role of ['broker', 'auth', 'acl', 'usp-router', 'controller', 'admin']) {
+        expect(statSync(seedFile(role)).mode & 0o777).toBe(0o600);
+        expect(output).not.toContain(readFileSync(seedFile(role), 'utf8').trim());
+      }
+      expect(statSync(join(dataDir, 'nats-auth.conf')).mode & 0o777).toBe(0o600);
+      const as = (role: BusRole) =>
+        connectNats({
+          servers: url!,
+          name: `up-test-${role}`,
+          logger: createLogger('t', 'silent'),
+          nkeySeed: readSeedFile(seedFile(role)),
+          inboxPrefix: inboxPrefixOf(role),
+        });
+      const admin = await as('admin');
+      const broker = await as('broker');
       try {
-        expect((await discoverServices(nc)).map((s) => s.name).sort()).toEqual([
+        expect((await discoverServices(admin)).map((s) => s.name).sort()).toEqual([
           'octomesh-acl',
           'octomesh-auth',
           'octomesh-usp-router',
         ]);
+        // The CLI finds the admin identity in the data directory by itself.
         const added = await octomesh(
           ['user', 'add', 'dev-1', '--role', 'device'],
           url!,
           's3cret\n',
+          { OCTOMESH_DATA_DIR: dataDir },
         );
         expect(added.code).toBe(0);
-        expect((await login(nc, 'dev-1', 's3cret')).allow).toBe(true);
+        expect((await login(broker, 'dev-1', 's3cret')).allow).toBe(true);
       } finally {
-        await nc.close();
+        await admin.close();
+        await broker.close();
       }
       const healthPorts = [...readyLine.matchAll(/health :(\d+)/g)].map((m) => Number(m[1]));
       expect(healthPorts).toHaveLength(4);

@@ -14,11 +14,16 @@ export interface CliResult {
  * Runs `octomesh <args>` against a NATS URL, or a secured bus as its admin, writing `input` to
  * its stdin.
  */
-export function octomesh(args: string[], nats: string | TestBus, input = ''): Promise<CliResult> {
+export function octomesh(
+  args: string[],
+  nats: string | TestBus,
+  input = '',
+  env: Record<string, string> = {},
+): Promise<CliResult> {
   const natsEnv = typeof nats === 'string' ? { NATS_URL: nats } : nats.env('admin');
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(process.cwd(), 'cli/bin/octomesh.js'), ...args], {
-      env: { ...process.env, ...natsEnv },
+      env: { ...process.env, ...natsEnv, ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
