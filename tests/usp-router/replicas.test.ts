@@ -2,9 +2,9 @@
 // controller requests go to whichever router the queue group picks, and an answer read by the
 // other router is passed on, so every request still gets its own answer.
 import { decodeUspMsg, encodeUspMsg, Roles, Subjects, usp } from '@octomesh/contracts';
-import { call, connectNats, MeshCodecs, type NatsConnection } from '@octomesh/nats-kit';
-import { createLogger, type ServiceProcess } from '@octomesh/service-kit';
-import { startNatsServer, startService, type TestNatsServer } from '@octomesh/testing';
+import { call, MeshCodecs, type NatsConnection } from '@octomesh/nats-kit';
+import type { ServiceProcess } from '@octomesh/service-kit';
+import { startSecuredBus, startService, type TestBus } from '@octomesh/testing';
 import { AgentFleet } from '@octomesh/usp-sim';
 import { addAccounts } from '../support/accounts.ts';
 
@@ -15,33 +15,36 @@ async function metric(service: ServiceProcess, name: string): Promise<number> {
 }
 
 describe('two brokers and two usp-routers', () => {
-  let server: TestNatsServer;
+  let server: TestBus;
+  /** The test as a USP controller application: requests by the controller API. */
   let nc: NatsConnection;
   const services: ServiceProcess[] = [];
   const routers: ServiceProcess[] = [];
   const fleets: AgentFleet[] = [];
 
   beforeAll(async () => {
-    server = await startNatsServer();
-    nc = await connectNats({
-      servers: server.url,
-      name: 'replicas',
-      logger: createLogger('t', 'silent'),
-    });
-    await addAccounts(
-      nc,
-      Array.from({ length: 4 }, (_, n) => ({
-        username: `rep-${n + 1}`,
-        password: 'rep-pw',
-        role: Roles.device,
-        endpointId: `os::REP-${n + 1}`,
-      })),
-    );
-    services.push(await startService('auth', server.url));
-    services.push(await startService('acl', server.url));
+    server = await startSecuredBus();
+    nc = await server.connect('controller', 'replicas');
+    // Accounts are written as the CLI would: with the admin identity.
+    const admin = await server.connect('admin', 'replicas-admin');
+    try {
+      await addAccounts(
+        admin,
+        Array.from({ length: 4 }, (_, n) => ({
+          username: `rep-${n + 1}`,
+          password: 'rep-pw',
+          role: Roles.device,
+          endpointId: `os::REP-${n + 1}`,
+        })),
+      );
+    } finally {
+      await admin.close();
+    }
+    services.push(await startService('auth', server));
+    services.push(await startService('acl', server));
     const urls: string[] = [];
     for (const name of ['a', 'b']) {
-      const broker = await startService('broker', server.url, {
+      const broker = await startService('broker', server, {
         LISTENERS: 'mqtt',
         MQTT_PORT: '0',
         MQTT_HOST: '127.0.0.1',
@@ -49,7 +52,7 @@ describe('two brokers and two usp-routers', () => {
       });
       services.push(broker);
       urls.push(`mqtt://127.0.0.1:${broker.listenerPorts['mqtt']!}`);
-      const router = await startService('usp-router', server.url, {
+      const router = await startService('usp-router', server, {
         USP_ROUTER_REPLICA: `router-${name}`,
       });
       routers.push(router);

@@ -9,9 +9,9 @@ import {
   usp,
   uspNotifyWildcard,
 } from '@octomesh/contracts';
-import { call, connectNats, MeshCodecs, type NatsConnection } from '@octomesh/nats-kit';
-import { createLogger, type ServiceProcess } from '@octomesh/service-kit';
-import { startNatsServer, startService, type TestNatsServer } from '@octomesh/testing';
+import { call, MeshCodecs, type NatsConnection } from '@octomesh/nats-kit';
+import type { ServiceProcess } from '@octomesh/service-kit';
+import { startSecuredBus, startService, type TestBus } from '@octomesh/testing';
 import { AgentFleet, UspMqttVersions, type UspMqttVersion } from '@octomesh/usp-sim';
 import { addAccounts } from '../support/accounts.ts';
 import { eventually } from '../mqtt-engine/clients.ts';
@@ -22,7 +22,8 @@ let msgCounter = 0;
 describe.each([UspMqttVersions.v5, UspMqttVersions.v311])(
   'simulated agents over MQTT %s through the whole mesh',
   (mqttVersion: UspMqttVersion) => {
-    let server: TestNatsServer;
+    let server: TestBus;
+    /** The test as a USP controller application: notifications and the controller API. */
     let nc: NatsConnection;
     const services: ServiceProcess[] = [];
     let fleet: AgentFleet;
@@ -48,35 +49,37 @@ describe.each([UspMqttVersions.v5, UspMqttVersions.v311])(
     };
 
     beforeAll(async () => {
-      server = await startNatsServer();
-      nc = await connectNats({
-        servers: server.url,
-        name: 'sim-e2e',
-        logger: createLogger('t', 'silent'),
-      });
+      server = await startSecuredBus();
+      nc = await server.connect('controller', 'sim-e2e');
       nc.subscribe(uspNotifyWildcard, {
         callback: (_e, m) => {
           boots.push(m.subject);
         },
       });
-      await addAccounts(
-        nc,
-        Array.from({ length: 3 }, (_, n) => ({
-          username: `sim${tag}-${n + 1}`,
-          password: 'sim-pw',
-          role: Roles.device,
-          endpointId: id(n + 1),
-        })),
-      );
-      services.push(await startService('auth', server.url));
-      services.push(await startService('acl', server.url));
-      const broker = await startService('broker', server.url, {
+      // Accounts are written as the CLI would: with the admin identity.
+      const admin = await server.connect('admin', 'sim-e2e-admin');
+      try {
+        await addAccounts(
+          admin,
+          Array.from({ length: 3 }, (_, n) => ({
+            username: `sim${tag}-${n + 1}`,
+            password: 'sim-pw',
+            role: Roles.device,
+            endpointId: id(n + 1),
+          })),
+        );
+      } finally {
+        await admin.close();
+      }
+      services.push(await startService('auth', server));
+      services.push(await startService('acl', server));
+      const broker = await startService('broker', server, {
         LISTENERS: 'mqtt',
         MQTT_PORT: '0',
         MQTT_HOST: '127.0.0.1',
       });
       services.push(broker);
-      services.push(await startService('usp-router', server.url));
+      services.push(await startService('usp-router', server));
       fleet = new AgentFleet({
         count: 3,
         endpointIdPattern: `os::SIM${tag}-%d`,

@@ -15,9 +15,9 @@ import {
   uspNotifyWildcard,
   uspPresenceWildcard,
 } from '@octomesh/contracts';
-import { call, connectNats, MeshCodecs, type NatsConnection } from '@octomesh/nats-kit';
-import { createLogger, type ServiceProcess } from '@octomesh/service-kit';
-import { startNatsServer, startService, type TestNatsServer } from '@octomesh/testing';
+import { call, MeshCodecs, type NatsConnection } from '@octomesh/nats-kit';
+import type { ServiceProcess } from '@octomesh/service-kit';
+import { startSecuredBus, startService, type TestBus } from '@octomesh/testing';
 import type { MqttClient } from 'mqtt';
 import { addAccounts } from '../support/accounts.ts';
 import { collect, connectClient, end, eventually } from '../mqtt-engine/clients.ts';
@@ -42,7 +42,11 @@ function getMsg(msgId: string, path: string): Uint8Array {
 }
 
 describe('usp-router', () => {
-  let server: TestNatsServer;
+  let server: TestBus;
+  /**
+   * The test as a USP controller application: presence, notifications, the controller API and,
+   * with Oktopus compatibility on, the Oktopus adapter subjects.
+   */
   let nc: NatsConnection;
   const services: ServiceProcess[] = [];
   let router: ServiceProcess;
@@ -139,12 +143,9 @@ describe('usp-router', () => {
     );
 
   beforeAll(async () => {
-    server = await startNatsServer();
-    nc = await connectNats({
-      servers: server.url,
-      name: 'usp-e2e',
-      logger: createLogger('t', 'silent'),
-    });
+    // The usp-router runs with USP_OKTOPUS_COMPAT: the bus grants the Oktopus subjects.
+    server = await startSecuredBus({ oktopusCompat: true });
+    nc = await server.connect('controller', 'usp-e2e');
     nc.subscribe(uspPresenceWildcard, {
       callback: (_e, m) => {
         presence.push(mesh.usp.v1.PresenceEvent.decode(m.data).endpoint!);
@@ -155,24 +156,30 @@ describe('usp-router', () => {
         notifications.push(mesh.usp.v1.NotifyEvent.decode(m.data));
       },
     });
-    await addAccounts(nc, [
-      ...Array.from({ length: AGENTS + 2 }, (_, n) => ({
-        username: `dev-${n}`,
-        password: `pw-${n}`,
-        role: Roles.device,
-        endpointId: `os::DEV-${n}`,
-      })),
-      { username: 'ctrl', password: 'pw-c', role: Roles.controller, endpointId: CONTROLLER },
-    ]);
-    services.push(await startService('auth', server.url));
-    services.push(await startService('acl', server.url));
-    const broker = await startService('broker', server.url, {
+    // Accounts are written as the CLI would: with the admin identity.
+    const admin = await server.connect('admin', 'usp-e2e-admin');
+    try {
+      await addAccounts(admin, [
+        ...Array.from({ length: AGENTS + 2 }, (_, n) => ({
+          username: `dev-${n}`,
+          password: `pw-${n}`,
+          role: Roles.device,
+          endpointId: `os::DEV-${n}`,
+        })),
+        { username: 'ctrl', password: 'pw-c', role: Roles.controller, endpointId: CONTROLLER },
+      ]);
+    } finally {
+      await admin.close();
+    }
+    services.push(await startService('auth', server));
+    services.push(await startService('acl', server));
+    const broker = await startService('broker', server, {
       LISTENERS: 'mqtt',
       MQTT_PORT: '0',
       MQTT_HOST: '127.0.0.1',
     });
     services.push(broker);
-    router = await startService('usp-router', server.url, { USP_OKTOPUS_COMPAT: 'true' });
+    router = await startService('usp-router', server, { USP_OKTOPUS_COMPAT: 'true' });
     services.push(router);
     url = `mqtt://127.0.0.1:${broker.listenerPorts['mqtt']!}`;
     for (let n = 0; n < AGENTS; n++) await startAgent(n);

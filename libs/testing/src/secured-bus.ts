@@ -1,7 +1,7 @@
 // A nats-server with the mesh's bus permissions for one test suite: every role has its own
 // NKey identity (bus-permissions.ts), exactly as `octomesh up` runs it, on a random port with
 // its own store and credentials directory, removed by `stop()`.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inboxPrefixOf, type BusPermissionOptions, type BusRole } from '@octomesh/contracts';
@@ -25,11 +25,29 @@ export interface TestBus extends TestNatsServer {
   connect(role: BusRole, name?: string): Promise<NatsConnection>;
 }
 
+/** Options of {@link startSecuredBus}. */
+export interface SecuredBusOptions extends BusPermissionOptions {
+  /** TLS for every client: the server's certificate and key files (PEM). */
+  tls?: { certFile: string; keyFile: string };
+}
+
 /** Starts nats-server (local binary, JetStream on) with the generated authorization. */
-export async function startSecuredBus(options: BusPermissionOptions = {}): Promise<TestBus> {
+export async function startSecuredBus(options: SecuredBusOptions = {}): Promise<TestBus> {
   const dataDir = mkdtempSync(join(tmpdir(), 'octomesh-bus-'));
   try {
-    const configFile = prepareLocalBus(dataDir, options);
+    let configFile = prepareLocalBus(dataDir, options);
+    if (options.tls !== undefined) {
+      configFile = join(dataDir, 'server.conf');
+      writeFileSync(
+        configFile,
+        [
+          'include "nats-auth.conf"',
+          `tls { cert_file: "${options.tls.certFile}", key_file: "${options.tls.keyFile}" }`,
+          '',
+        ].join('\n'),
+        { mode: 0o600 },
+      );
+    }
     const server = await spawnNatsServer({
       storeDir: join(dataDir, 'nats'),
       configFile,
