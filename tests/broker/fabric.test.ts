@@ -2,14 +2,15 @@
 // with its properties and the publisher's identity, retained messages too, and forged or
 // malformed fabric messages are dropped and counted.
 import { FabricHeaders, Roles, topicToSubject } from '@octomesh/contracts';
-import { connectNats, headersOf, type NatsConnection } from '@octomesh/nats-kit';
-import { createLogger, type ServiceProcess } from '@octomesh/service-kit';
-import { startNatsServer, startService, type TestNatsServer } from '@octomesh/testing';
+import { headersOf, type NatsConnection } from '@octomesh/nats-kit';
+import type { ServiceProcess } from '@octomesh/service-kit';
+import { startSecuredBus, startService, type TestBus } from '@octomesh/testing';
 import { addAccounts } from '../support/accounts.ts';
 import { collect, connectClient, end, eventually } from '../mqtt-engine/clients.ts';
 
 describe('the NATS fabric between broker replicas', () => {
-  let server: TestNatsServer;
+  let server: TestBus;
+  // The test watches and forges the fabric as a third broker replica would.
   let nc: NatsConnection;
   const services: ServiceProcess[] = [];
   const urls: string[] = [];
@@ -25,12 +26,8 @@ describe('the NATS fabric between broker replicas', () => {
     });
 
   beforeAll(async () => {
-    server = await startNatsServer();
-    nc = await connectNats({
-      servers: server.url,
-      name: 'fabric-t',
-      logger: createLogger('t', 'silent'),
-    });
+    server = await startSecuredBus();
+    nc = await server.connect('broker', 'fabric-t');
     nc.subscribe('mqtt.msg.>', {
       callback: (_e, m) => {
         fabricSeen.push({
@@ -39,11 +36,17 @@ describe('the NATS fabric between broker replicas', () => {
         });
       },
     });
-    await addAccounts(nc, [{ username: 'adm', password: 'pw-a', role: Roles.admin }]);
-    services.push(await startService('auth', server.url));
-    services.push(await startService('acl', server.url));
+    // Accounts are written as the CLI would, with the admin identity.
+    const admin = await server.connect('admin', 'fabric-t-admin');
+    try {
+      await addAccounts(admin, [{ username: 'adm', password: 'pw-a', role: Roles.admin }]);
+    } finally {
+      await admin.close();
+    }
+    services.push(await startService('auth', server));
+    services.push(await startService('acl', server));
     for (const replica of ['a', 'b']) {
-      const broker = await startService('broker', server.url, {
+      const broker = await startService('broker', server, {
         LISTENERS: 'mqtt',
         MQTT_PORT: '0',
         MQTT_HOST: '127.0.0.1',

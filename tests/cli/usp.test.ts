@@ -12,9 +12,9 @@ import {
   usp,
   usp_record,
 } from '@octomesh/contracts';
-import { call, connectNats, MeshCodecs, type NatsConnection } from '@octomesh/nats-kit';
-import { createLogger, type ServiceProcess } from '@octomesh/service-kit';
-import { startNatsServer, startService, type TestNatsServer } from '@octomesh/testing';
+import { call, MeshCodecs, type NatsConnection } from '@octomesh/nats-kit';
+import type { ServiceProcess } from '@octomesh/service-kit';
+import { startSecuredBus, startService, type TestBus } from '@octomesh/testing';
 import type { MqttClient } from 'mqtt';
 import { connectClient, end, eventually } from '../mqtt-engine/clients.ts';
 import { addAccounts } from '../support/accounts.ts';
@@ -190,7 +190,8 @@ function answerFor(request: usp.IRequest): { msgType: usp.Header.MsgType; body: 
 }
 
 describe('octomesh usp and devices', () => {
-  let server: TestNatsServer;
+  let server: TestBus;
+  // The operator's identity, as the CLI has: writes the accounts, reads the endpoint registry.
   let nc: NatsConnection;
   const services: ServiceProcess[] = [];
   const clients: MqttClient[] = [];
@@ -247,29 +248,25 @@ describe('octomesh usp and devices', () => {
     );
   }
 
-  const runUsp = (...args: string[]) => octomesh(['usp', ...args], server.url);
+  const runUsp = (...args: string[]) => octomesh(['usp', ...args], server);
   const lastReceived = () => received.at(-1)!;
 
   beforeAll(async () => {
-    server = await startNatsServer();
-    nc = await connectNats({
-      servers: server.url,
-      name: 'cli-usp',
-      logger: createLogger('t', 'silent'),
-    });
+    server = await startSecuredBus();
+    nc = await server.connect('admin', 'cli-usp');
     await addAccounts(nc, [
       { username: 'agent', password: 'pw-agent', role: Roles.device, endpointId: AGENT },
       { username: 'silent', password: 'pw-silent', role: Roles.device, endpointId: SILENT },
     ]);
-    services.push(await startService('auth', server.url));
-    services.push(await startService('acl', server.url));
-    const broker = await startService('broker', server.url, {
+    services.push(await startService('auth', server));
+    services.push(await startService('acl', server));
+    const broker = await startService('broker', server, {
       LISTENERS: 'mqtt',
       MQTT_PORT: '0',
       MQTT_HOST: '127.0.0.1',
     });
     services.push(broker);
-    services.push(await startService('usp-router', server.url));
+    services.push(await startService('usp-router', server));
     mqttUrl = `mqtt://127.0.0.1:${broker.listenerPorts['mqtt']!}`;
     await startAgent(AGENT, 'agent', true);
     await startAgent(SILENT, 'silent', false);
@@ -301,10 +298,7 @@ describe('octomesh usp and devices', () => {
   });
 
   test('devices lists the agent online, last seen, with its topic, MQTT version and replica', async () => {
-    const { code, stdout, stderr } = await octomesh(
-      ['devices', '--prefix', 'os::CLI-'],
-      server.url,
-    );
+    const { code, stdout, stderr } = await octomesh(['devices', '--prefix', 'os::CLI-'], server);
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
     expect(stdout.split('\n')[0]).toMatch(/^ENDPOINT\s+STATE\s+LAST SEEN\s+AGENT TOPIC\s+MQTT/);
     expect(stdout).toMatch(
@@ -318,7 +312,7 @@ describe('octomesh usp and devices', () => {
   test('devices --json parses and --limit truncates', async () => {
     const { code, stdout } = await octomesh(
       ['devices', '--prefix', 'os::CLI-', '--limit', '1', '--json'],
-      server.url,
+      server,
     );
     expect(code).toBe(0);
     const json = JSON.parse(stdout) as { endpoints: Record<string, unknown>[]; truncated: boolean };
@@ -329,7 +323,7 @@ describe('octomesh usp and devices', () => {
       online: true,
       mqttVersion: 5,
     });
-    const table = await octomesh(['devices', '--prefix', 'os::CLI-', '--limit', '1'], server.url);
+    const table = await octomesh(['devices', '--prefix', 'os::CLI-', '--limit', '1'], server);
     expect(table.stdout).toMatch(/^truncated/m);
   });
 

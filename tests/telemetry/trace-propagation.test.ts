@@ -3,9 +3,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { trace } from '@opentelemetry/api';
-import { connectNats, type NatsConnection } from '@octomesh/nats-kit';
-import { createLogger, startTelemetry, type ServiceProcess } from '@octomesh/service-kit';
-import { startNatsServer, startService, waitFor, type TestNatsServer } from '@octomesh/testing';
+import type { NatsConnection } from '@octomesh/nats-kit';
+import { startTelemetry, type ServiceProcess } from '@octomesh/service-kit';
+import { startSecuredBus, startService, waitFor, type TestBus } from '@octomesh/testing';
 import { login } from '../support/clients.ts';
 
 interface ExportedSpan {
@@ -16,7 +16,8 @@ interface ExportedSpan {
 }
 
 describe('trace propagation', () => {
-  let server: TestNatsServer;
+  let server: TestBus;
+  // The caller asks auth as a broker does: only the broker role may request authentication.
   let nc: NatsConnection;
   let auth: ServiceProcess;
   let collector: Server;
@@ -38,18 +39,14 @@ describe('trace propagation', () => {
     });
     await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
     const collectorUrl = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
-    server = await startNatsServer();
-    auth = await startService('auth', server.url, {
+    server = await startSecuredBus();
+    auth = await startService('auth', server, {
       OTEL_EXPORTER_OTLP_ENDPOINT: collectorUrl,
       OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
       OTEL_BSP_SCHEDULE_DELAY: '100',
     });
     await startTelemetry({ serviceName: 'trace-test' });
-    nc = await connectNats({
-      servers: server.url,
-      name: 'trace-test',
-      logger: createLogger('t', 'silent'),
-    });
+    nc = await server.connect('broker', 'trace-test');
   }, 60_000);
 
   afterAll(async () => {
