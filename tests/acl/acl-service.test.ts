@@ -1,13 +1,14 @@
-// The acl service as its own process on a real nats-server: the USP policy matrix, wildcard and
-// injection attempts, rule changes from KV announced on mesh.acl.v1.changed.
+// The acl service as its own process on a secured nats-server (every role with its own bus
+// identity): the USP policy matrix, wildcard and injection attempts, rule changes from KV
+// announced on mesh.acl.v1.changed. The test asks for decisions and hears the announcements as
+// a broker does, and writes rules and discovers the replicas as the admin (the CLI) does.
 import { BucketSpecs, encodeKvKey, mesh, ReasonCodes, Subjects } from '@octomesh/contracts';
-import { connectNats, discoverServices, openBucket, type NatsConnection } from '@octomesh/nats-kit';
-import { createLogger, type ServiceProcess } from '@octomesh/service-kit';
-import { startNatsServer, startService, waitFor, type TestNatsServer } from '@octomesh/testing';
+import { discoverServices, openBucket, type NatsConnection } from '@octomesh/nats-kit';
+import type { ServiceProcess } from '@octomesh/service-kit';
+import { startSecuredBus, startService, waitFor, type TestBus } from '@octomesh/testing';
 import { octomesh } from '../support/cli.ts';
 import { allowed, authorize, type TestIdentity } from '../support/clients.ts';
 
-const logger = createLogger('test', 'silent');
 const p = 'oktopus/usp/v1';
 const id = 'os::00D09E-1234';
 const other = 'os::00D09E-9999';
@@ -25,20 +26,25 @@ const controller: TestIdentity = {
 };
 
 describe('acl service', () => {
-  let server: TestNatsServer;
-  let nc: NatsConnection;
+  let bus: TestBus;
+  /** Asks for decisions and hears rule changes, with the broker's permissions. */
+  let broker: NatsConnection;
+  /** Writes rules into KV and discovers the replicas, with the admin's (the CLI's). */
+  let admin: NatsConnection;
   const services: ServiceProcess[] = [];
 
   beforeAll(async () => {
-    server = await startNatsServer();
-    nc = await connectNats({ servers: server.url, name: 'acl-test', logger });
-    services.push(await startService('acl', server.url), await startService('acl', server.url));
+    bus = await startSecuredBus();
+    broker = await bus.connect('broker', 'acl-test-broker');
+    admin = await bus.connect('admin', 'acl-test-admin');
+    services.push(await startService('acl', bus), await startService('acl', bus));
   }, 60_000);
 
   afterAll(async () => {
     await Promise.all(services.map((s) => s.stop()));
-    await nc?.close();
-    await server?.stop();
+    await broker?.close();
+    await admin?.close();
+    await bus?.stop();
   });
 
   describe('a device', () => {
@@ -50,7 +56,7 @@ describe('acl service', () => {
       ['publish', `${p}/controller/${id}`],
       ['publish', `${p}/api/${id}`],
     ])('may %s %s (its own topics)', async (action, topic) => {
-      expect(await allowed(nc, device, action as 'publish', topic)).toBe(true);
+      expect(await allowed(broker, device, action as 'publish', topic)).toBe(true);
     });
 
     test.each([
@@ -71,7 +77,7 @@ describe('acl service', () => {
       ['publish', `${p}/controller/${id}x`],
       ['publish', `${p}/controller/${id}/deeper`],
     ])('may not %s %s', async (action, topic) => {
-      const reply = await authorize(nc, device, [{ action: action as 'publish', topic }]);
+      const reply = await authorize(broker, device, [{ action: action as 'publish', topic }]);
       expect(reply.verdicts[0]?.allow).toBe(false);
       expect(reply.verdicts[0]?.reasonCode).toBe(ReasonCodes.notAuthorized);
     });
@@ -80,16 +86,16 @@ describe('acl service', () => {
       'whose endpoint id is %j cannot widen its agent topic into others',
       async (endpointId) => {
         const sneaky: TestIdentity = { ...device, endpointId };
-        expect(await allowed(nc, sneaky, 'subscribe', `${p}/agent/+`)).toBe(false);
-        expect(await allowed(nc, sneaky, 'subscribe', `${p}/agent/#`)).toBe(false);
-        expect(await allowed(nc, sneaky, 'subscribe', `${p}/agent/${other}`)).toBe(false);
-        expect(await allowed(nc, sneaky, 'publish', `${p}/controller/${other}`)).toBe(false);
+        expect(await allowed(broker, sneaky, 'subscribe', `${p}/agent/+`)).toBe(false);
+        expect(await allowed(broker, sneaky, 'subscribe', `${p}/agent/#`)).toBe(false);
+        expect(await allowed(broker, sneaky, 'subscribe', `${p}/agent/${other}`)).toBe(false);
+        expect(await allowed(broker, sneaky, 'publish', `${p}/controller/${other}`)).toBe(false);
       },
     );
   });
 
   test('a controller may publish to any agent and subscribe to the controller, api and status trees', async () => {
-    const reply = await authorize(nc, controller, [
+    const reply = await authorize(broker, controller, [
       { action: 'publish', topic: `${p}/agent/${id}` },
       { action: 'publish', topic: `${p}/agent/${other}` },
       { action: 'subscribe', topic: `${p}/controller/#` },
@@ -115,12 +121,12 @@ describe('acl service', () => {
 
   test('an unknown role is denied by default', async () => {
     expect(
-      await allowed(nc, { role: 'guest', username: 'g' }, 'subscribe', `${p}/status/${id}`),
+      await allowed(broker, { role: 'guest', username: 'g' }, 'subscribe', `${p}/status/${id}`),
     ).toBe(false);
   });
 
   test('malformed topics get their own reason codes', async () => {
-    const reply = await authorize(nc, device, [
+    const reply = await authorize(broker, device, [
       { action: 'publish', topic: `${p}/controller/+` },
       { action: 'subscribe', topic: `${p}/agent/#/x` },
     ]);
@@ -131,11 +137,13 @@ describe('acl service', () => {
   });
 
   test('explain names the deciding rule and the reply carries a cache lifetime', async () => {
-    const reply = await authorize(nc, device, [{ action: 'publish', topic: `${p}/controller` }]);
+    const reply = await authorize(broker, device, [
+      { action: 'publish', topic: `${p}/controller` },
+    ]);
     expect(reply.verdicts[0]?.ruleId).toMatch(/^default:/);
     expect(reply.cacheTtlMs).toBeGreaterThan(0);
     const quiet = await authorize(
-      nc,
+      broker,
       device,
       [{ action: 'publish', topic: `${p}/controller` }],
       false,
@@ -145,14 +153,14 @@ describe('acl service', () => {
 
   test('a rule change reaches subscribers of mesh.acl.v1.changed and changes decisions', async () => {
     const changes: mesh.acl.v1.RulesChanged[] = [];
-    const sub = nc.subscribe(Subjects.aclChanged, {
+    const sub = broker.subscribe(Subjects.aclChanged, {
       callback: (_e, m) => {
         changes.push(mesh.acl.v1.RulesChanged.decode(m.data));
       },
     });
-    await nc.flush();
+    await broker.flush();
     const topic = `${p}/controller/${id}`;
-    expect(await allowed(nc, device, 'publish', topic)).toBe(true);
+    expect(await allowed(broker, device, 'publish', topic)).toBe(true);
     const added = await octomesh(
       [
         'acl',
@@ -167,7 +175,7 @@ describe('acl service', () => {
         '--effect',
         'deny',
       ],
-      server.url,
+      bus,
     );
     expect(added.stderr).toBe('');
     expect(added.code).toBe(0);
@@ -175,7 +183,7 @@ describe('acl service', () => {
     await waitFor('changed events', () => (changes.length >= 2 ? changes : undefined));
     expect(changes[0]).toMatchObject({ ruleId: 'quarantine-router-1', operation: 'put' });
     expect(changes[0]?.revision).toBeGreaterThan(0);
-    for (let i = 0; i < 6; i++) expect(await allowed(nc, device, 'publish', topic)).toBe(false);
+    for (let i = 0; i < 6; i++) expect(await allowed(broker, device, 'publish', topic)).toBe(false);
     const tested = await octomesh(
       [
         'acl',
@@ -189,25 +197,25 @@ describe('acl service', () => {
         '--endpoint-id',
         id,
       ],
-      server.url,
+      bus,
     );
     expect(tested.code).toBe(1);
     expect(tested.stdout).toContain('DENY');
     expect(tested.stdout).toContain('quarantine-router-1');
-    expect((await octomesh(['acl', 'rm', 'quarantine-router-1'], server.url)).code).toBe(0);
+    expect((await octomesh(['acl', 'rm', 'quarantine-router-1'], bus)).code).toBe(0);
     await waitFor('delete events', () =>
       changes.some((c) => c.operation === 'delete') ? true : undefined,
     );
     await waitFor('rule removed on every replica', async () => {
       for (let i = 0; i < 6; i++)
-        if (!(await allowed(nc, device, 'publish', topic))) return undefined;
+        if (!(await allowed(broker, device, 'publish', topic))) return undefined;
       return true;
     });
     sub.unsubscribe();
   });
 
   test('an invalid rule written straight into KV is ignored, not applied', async () => {
-    const kv = await openBucket(nc, BucketSpecs.acl);
+    const kv = await openBucket(admin, BucketSpecs.acl);
     await kv.put(
       encodeKvKey('broken'),
       JSON.stringify({
@@ -230,25 +238,25 @@ describe('acl service', () => {
       }),
     );
     await waitFor('marker rule applied', async () =>
-      (await allowed(nc, device, 'subscribe', 'marker/topic')) ? true : undefined,
+      (await allowed(broker, device, 'subscribe', 'marker/topic')) ? true : undefined,
     );
-    expect(await allowed(nc, device, 'publish', `${p}/agent/${other}`)).toBe(false);
-    const listed = await octomesh(['acl', 'list'], server.url);
+    expect(await allowed(broker, device, 'publish', `${p}/agent/${other}`)).toBe(false);
+    const listed = await octomesh(['acl', 'list'], bus);
     expect(listed.stdout).toMatch(/broken\tINVALID/);
   });
 
   test('a request with a malformed body gets an error reply and the service stays up', async () => {
-    const answer = await nc.request(Subjects.aclAuthorize, new Uint8Array([0x12, 0x80]), {
+    const answer = await broker.request(Subjects.aclAuthorize, new Uint8Array([0x12, 0x80]), {
       timeout: 5000,
     });
     expect(answer.headers?.get('Nats-Service-Error-Code')).toBe('400');
-    const empty = await nc.request(
+    const empty = await broker.request(
       Subjects.aclAuthorize,
       mesh.acl.v1.AuthorizeRequest.encode({ identity: { role: 'device' } }).finish(),
       { timeout: 5000 },
     );
     expect(empty.headers?.get('Nats-Service-Error-Code')).toBe('400');
-    expect(await allowed(nc, device, 'publish', `${p}/controller`)).toBe(true);
+    expect(await allowed(broker, device, 'publish', `${p}/controller`)).toBe(true);
   });
 
   test('health endpoints answer: alive, ready, and metrics counting requests', async () => {
@@ -266,8 +274,8 @@ describe('acl service', () => {
   });
 
   test('two replicas share the requests', async () => {
-    for (let i = 0; i < 40; i++) await allowed(nc, device, 'publish', `${p}/controller`);
-    const instances = await discoverServices(nc, 'octomesh-acl');
+    for (let i = 0; i < 40; i++) await allowed(broker, device, 'publish', `${p}/controller`);
+    const instances = await discoverServices(admin, 'octomesh-acl');
     expect(instances).toHaveLength(2);
     for (const instance of instances) expect(instance.requests).toBeGreaterThan(5);
   });

@@ -140,6 +140,7 @@ describe('the bus permissions, enforced by nats-server', () => {
     await cannotSubscribe(auth, `${inboxPrefixOf('broker')}.>`);
     await cannotPublish(auth, Subjects.aclChanged);
     await cannotPublish(auth, `$JS.API.STREAM.INFO.KV_${Buckets.acl}`);
+    await cannotPublish(auth, `$JS.API.STREAM.INFO.KV_${Buckets.oktopusDevicesAuth}`);
   });
 
   test('acl: announces rule changes to brokers, reads rules; cannot write mqtt-acl or read mesh.auth', async () => {
@@ -191,6 +192,8 @@ describe('the bus permissions, enforced by nats-server', () => {
     await cannotSubscribe(controller, Subjects.authAuthenticate, 'auth');
     await cannotSubscribe(controller, 'mesh.broker.v1.events.>');
     await cannotPublish(controller, `$KV.${Buckets.acl}.x`);
+    // Oktopus's devices-auth bucket only when the migration is on (not on this bus).
+    await cannotPublish(controller, `$JS.API.STREAM.CREATE.KV_${Buckets.oktopusDevicesAuth}`);
     await cannotSubscribe(controller, `${inboxPrefixOf('usp-router')}.>`);
   });
 

@@ -150,6 +150,7 @@ export async function upCommand(argv: string[]): Promise<void> {
       const configFile = prepareLocalBus(dataDir, {
         uspTopicPrefix: process.env['USP_TOPIC_PREFIX'] ?? DEFAULT_TOPIC_PREFIX,
         oktopusCompat: process.env['USP_OKTOPUS_COMPAT'] === 'true',
+        oktopusDevicesAuth: process.env['AUTH_OKTOPUS_DEVICES_AUTH'] === 'true',
       });
       nats = await spawnNatsServer({
         storeDir,

@@ -39,6 +39,11 @@ export interface BusPermissionOptions {
   readonly uspTopicPrefix?: string;
   /** Oktopus adapter subjects (`USP_OKTOPUS_COMPAT` in the usp-router). */
   readonly oktopusCompat?: boolean;
+  /**
+   * Oktopus's `devices-auth` bucket (`AUTH_OKTOPUS_DEVICES_AUTH` in auth): auth reads it, and
+   * the controller role (Oktopus's controller, which keeps that bucket) creates and writes it.
+   */
+  readonly oktopusDevicesAuth?: boolean;
 }
 
 /** The JetStream API prefix. */
@@ -94,6 +99,7 @@ export function busPermissions(
   const topics = uspTopics(options.uspTopicPrefix ?? DEFAULT_TOPIC_PREFIX);
   const p = topics.prefix;
   const oktopus = options.oktopusCompat === true;
+  const devicesAuth = options.oktopusDevicesAuth === true;
   const inbox = (role: BusRole): string[] => [`${inboxPrefixOf(role)}.>`];
   const role = (
     name: BusRole,
@@ -122,7 +128,7 @@ export function busPermissions(
       publish: [
         ...kvRead(Buckets.credentials),
         ...kvCreate(Buckets.credentials),
-        ...(oktopus ? kvRead(Buckets.oktopusDevicesAuth) : []),
+        ...(devicesAuth ? kvRead(Buckets.oktopusDevicesAuth) : []),
       ],
       subscribe: [Subjects.authAuthenticate, ...MICRO_SERVICE_SUBJECTS],
       allowResponses: true,
@@ -166,6 +172,13 @@ export function busPermissions(
         Subjects.uspSend,
         Subjects.uspEndpoints,
         ...(oktopus ? OKTOPUS.fromControllers : []),
+        ...(devicesAuth
+          ? [
+              ...kvRead(Buckets.oktopusDevicesAuth),
+              ...kvWrite(Buckets.oktopusDevicesAuth),
+              ...kvCreate(Buckets.oktopusDevicesAuth),
+            ]
+          : []),
       ],
       subscribe: [
         uspNotifyWildcard,
