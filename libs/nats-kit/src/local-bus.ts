@@ -45,4 +45,3 @@ export function prepareLocalBus(dataDir: string, options: BusPermissionOptions):
 export function readSeedFile(file: string): Uint8Array {
   return new TextEncoder().encode(readFileSync(file, 'utf8').trim());
 }
-
