@@ -32,6 +32,8 @@ export interface TestBroker {
   setDeciderFailure(failing: boolean): void;
   /** Counts decider calls (to prove caching). */
   calls: { authenticate: number; authorize: number };
+  /** Replaces the extra rules (a rule change as the acl service would see it). */
+  setExtraRules(rules: AclRule[]): void;
   stop(): Promise<void>;
 }
 
@@ -53,7 +55,7 @@ export async function startTestBroker(
   } = {},
 ): Promise<TestBroker> {
   const prefix = options.prefix ?? 'oktopus/usp/v1';
-  const rules = new RuleSet([...defaultUspRules(prefix), ...(options.extraRules ?? [])]);
+  let rules = new RuleSet([...defaultUspRules(prefix), ...(options.extraRules ?? [])]);
   let failing = false;
   const calls = { authenticate: 0, authorize: 0 };
   const deciders: Deciders = {
@@ -118,6 +120,9 @@ export async function startTestBroker(
     calls,
     setDeciderFailure: (value) => {
       failing = value;
+    },
+    setExtraRules: (extra) => {
+      rules = new RuleSet([...defaultUspRules(prefix), ...extra]);
     },
     stop: async () => {
       engine.closeAll();

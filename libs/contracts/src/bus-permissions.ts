@@ -120,12 +120,13 @@ export function busPermissions(
         `${FABRIC_SUBJECT_PREFIX}.>`,
         'mesh.broker.v1.events.>',
       ],
-      subscribe: [`${FABRIC_SUBJECT_PREFIX}.>`, Subjects.aclChanged],
+      subscribe: [`${FABRIC_SUBJECT_PREFIX}.>`, Subjects.aclChanged, Subjects.authRevoked],
     }),
     // Reads credentials (and Oktopus's devices-auth when enabled); the only reader of
     // mesh.auth.> (CONNECT passwords travel there).
     auth: role('auth', {
       publish: [
+        Subjects.authRevoked,
         ...kvRead(Buckets.credentials),
         ...kvCreate(Buckets.credentials),
         ...(devicesAuth ? kvRead(Buckets.oktopusDevicesAuth) : []),

@@ -5,6 +5,8 @@ import { encodeKvKey } from './kv-key.ts';
 /** Subjects of request/reply endpoints and broadcast events. */
 export const Subjects = {
   authAuthenticate: 'mesh.auth.v1.authenticate',
+  /** Auth announces a changed or removed account: brokers close its connections. */
+  authRevoked: 'mesh.auth.v1.revoked',
   aclAuthorize: 'mesh.acl.v1.authorize',
   aclChanged: 'mesh.acl.v1.changed',
   /** Controller API: send a USP Msg or Record to an endpoint and get its answer. */

@@ -18,6 +18,7 @@ import { MemorySessionStore, type SessionStore, type StoredSession } from './ses
 import { mergeOverlapping, SubscriptionIndex, type Subscription } from './subscription-index.ts';
 import type { ConnectionMeta, Deciders, EngineIdentity, Message } from './types.ts';
 import type { EnhancedAuthMethod } from './enhanced-auth.ts';
+import { recheckAllSessions, type RecheckResult } from './subscription-recheck.ts';
 
 /** What the engine is built from. */
 export interface EngineOptions {
@@ -53,6 +54,10 @@ export interface EngineCounters {
   droppedUnderMemoryPressure: number;
   /** Connections ended because a packet broke the spec (malformed, protocol error, too large). */
   packetViolations: number;
+  /** Connections closed because their account was revoked (0x98). */
+  connectionsRevoked: number;
+  /** Subscriptions removed because the rules no longer allow them. */
+  subscriptionsRevoked: number;
 }
 
 /** Observers of connection lifecycle (broker events). */
@@ -95,9 +100,14 @@ export class Engine {
     publishersSlowed: 0,
     droppedUnderMemoryPressure: 0,
     packetViolations: 0,
+    connectionsRevoked: 0,
+    subscriptionsRevoked: 0,
   };
   events: EngineEvents = {};
   readonly #open = new Set<Connection>();
+  /** A rule re-check running, and whether another change came meanwhile. */
+  #recheckRunning: Promise<RecheckResult> | undefined;
+  #recheckAgain = false;
   readonly #pendingWills = new Map<string, { timer: NodeJS.Timeout; message: Message }>();
   readonly #stopSys: () => void;
   readonly #sweepTimer: NodeJS.Timeout;
@@ -214,6 +224,8 @@ export class Engine {
     if (session !== undefined && !cleanStart) {
       sessionPresent = true;
       clearTimeout(session.expiryTimer);
+      // Verdicts cached for another role or endpoint id say nothing about this identity.
+      if (!sameIdentity(session.identity, identity)) session.decisions.clear();
       session.identity = identity;
       session.expirySeconds = expirySeconds;
     } else {
@@ -422,6 +434,55 @@ export class Engine {
     for (const session of this.sessions.values()) session.decisions.clear();
   }
 
+  /**
+   * Rules changed: cached verdicts go, and every session's subscriptions are asked again;
+   * denied ones are removed at once (subscription-recheck.ts). Changes that arrive during a
+   * re-check lead to one more re-check after it.
+   */
+  rulesChanged(): Promise<RecheckResult> {
+    this.invalidateDecisions();
+    if (this.#recheckRunning !== undefined) {
+      this.#recheckAgain = true;
+      return this.#recheckRunning;
+    }
+    this.#recheckRunning = this.#recheckUntilQuiet().finally(() => {
+      this.#recheckRunning = undefined;
+    });
+    return this.#recheckRunning;
+  }
+
+  async #recheckUntilQuiet(): Promise<RecheckResult> {
+    let result: RecheckResult;
+    do {
+      this.#recheckAgain = false;
+      const started = Date.now();
+      result = await recheckAllSessions(this);
+      this.logger.info({ ...result, ms: Date.now() - started }, 'subscriptions re-checked');
+    } while (this.#recheckAgain);
+    return result;
+  }
+
+  /**
+   * An account changed or was removed: its live connections close (MQTT 5: DISCONNECT 0x98
+   * Administrative action) on this replica; a removed account's sessions end too. Returns the
+   * number of connections closed.
+   */
+  revokeAccount(username: string, reason: string, endSessions: boolean): number {
+    let closed = 0;
+    for (const session of [...this.sessions.values()]) {
+      if (session.identity.username !== username || username === '') continue;
+      const connection = this.connections.get(session.clientId);
+      if (connection !== undefined) {
+        connection.close(ReasonCodes.administrativeAction, `account ${reason}`);
+        closed++;
+        this.counters.connectionsRevoked++;
+      }
+      if (endSessions) this.#endSession(session);
+    }
+    if (closed > 0) this.logger.info({ username, reason, closed }, 'account revoked');
+    return closed;
+  }
+
   /** Closes every connection with the given reason (shutdown: 0x8B). */
   closeAll(reasonCode: number = ReasonCodes.serverShuttingDown): void {
     this.#stopSys();
@@ -430,4 +491,13 @@ export class Engine {
     this.#stopFabric();
     for (const connection of [...this.#open]) connection.close(reasonCode, 'server shutting down');
   }
+}
+
+function sameIdentity(a: EngineIdentity, b: EngineIdentity): boolean {
+  return (
+    a.subject === b.subject &&
+    a.username === b.username &&
+    a.role === b.role &&
+    a.endpointId === b.endpointId
+  );
 }

@@ -97,3 +97,37 @@ export interface BucketWatch {
   readonly ended: Promise<{ expected: boolean; error?: unknown }>;
   stop(): void;
 }
+
+/**
+ * Watches the changes of a bucket from now on (no replay of current values: a bucket of
+ * millions of accounts costs nothing at start). Same ending contract as {@link watchBucket}.
+ */
+export async function watchChanges(
+  kv: KV,
+  onEntry: (entry: KvEntry) => void,
+  onEntryError?: (error: unknown, entry: KvEntry) => void,
+): Promise<BucketWatch> {
+  const iterator = await kv.watch({ key: '>', include: 'updates' });
+  let stopping = false;
+  const ended = (async (): Promise<{ expected: boolean; error?: unknown }> => {
+    try {
+      for await (const entry of iterator) {
+        try {
+          onEntry(entry);
+        } catch (error) {
+          onEntryError?.(error, entry);
+        }
+      }
+      return { expected: stopping };
+    } catch (error) {
+      return { expected: stopping, error };
+    }
+  })();
+  return {
+    ended,
+    stop: () => {
+      stopping = true;
+      iterator.stop();
+    },
+  };
+}

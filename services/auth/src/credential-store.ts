@@ -37,6 +37,11 @@ export class KvCredentialStore implements CredentialLookup {
     return new KvCredentialStore(credentials, legacyBucket, logger);
   }
 
+  /** The credentials bucket (the revocation watch reads its changes). */
+  get bucket(): KV {
+    return this.#credentials;
+  }
+
   async credential(username: string): Promise<CredentialState> {
     const entry = await this.#credentials.get(encodeKvKey(username));
     if (entry === null) return undefined;

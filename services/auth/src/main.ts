@@ -15,6 +15,7 @@ import { loadAuthConfig } from './config.ts';
 import { KvCredentialStore } from './credential-store.ts';
 import { Authenticator } from './domain/authenticator.ts';
 import { authMetrics } from './metrics.ts';
+import { announceRevocations } from './revocations.ts';
 import { authService } from './service.ts';
 
 exitWithParent();
@@ -49,19 +50,30 @@ const authenticator = new Authenticator(store, {
   }),
   onLegacyUse: (username) => logger.warn({ username }, 'legacy oktopus credential used'),
 });
+const revocations = await announceRevocations(nc, store.bucket, cache, logger);
+let revoking = true;
+void revocations.ended.then(({ expected, error }) => {
+  revoking = false;
+  if (!expected)
+    logger.error(
+      { error: (error as Error | undefined)?.message },
+      'credentials watch ended: account changes no longer revoke connections',
+    );
+});
 const service = await serve(
   nc,
   authService(authenticator, logger, config.AUTH_MAX_IN_FLIGHT),
   logger,
 );
 const health = await startHealthServer(config.HEALTH_HOST, config.HEALTH_PORT, {
-  ready: () => service.isServing() && !nc.isClosed(),
+  ready: () => service.isServing() && !nc.isClosed() && revoking,
   metrics: () => authMetrics(service, () => cache?.size ?? 0),
 });
 logger.info({ port: health.port, exporting: telemetry.exporting }, 'auth ready');
 announceHealthPort(health.port);
 onShutdown(logger, [
   { name: 'stop serving', run: () => service.stop() },
+  { name: 'stop revocations', run: () => Promise.resolve(revocations.stop()) },
   { name: 'drain nats', run: () => nc.drain() },
   { name: 'close health', run: () => health.close() },
   { name: 'flush telemetry', run: () => telemetry.shutdown() },

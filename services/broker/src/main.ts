@@ -1,6 +1,6 @@
 // Wiring only: config → logger/telemetry → NATS → engine (deciders, events) → listeners →
 // rule-change subscription → health → shutdown.
-import { Subjects } from '@octomesh/contracts';
+import { mesh, Subjects } from '@octomesh/contracts';
 import { randomUUID } from 'node:crypto';
 import { Engine, LocalFabric } from '@octomesh/mqtt-engine';
 import { connectNats } from '@octomesh/nats-kit';
@@ -79,9 +79,21 @@ const engine = new Engine({
   },
 });
 engine.events = brokerEvents(nc, config.BROKER_REPLICA);
-// Rule changes drop every cached verdict: the next PUBLISH or SUBSCRIBE asks again.
+// Rule changes drop every cached verdict and re-check every session's subscriptions.
 const ruleChanges = nc.subscribe(Subjects.aclChanged, {
-  callback: () => engine.invalidateDecisions(),
+  callback: () => void engine.rulesChanged(),
+});
+// A changed or removed account loses its live connections here at once (0x98).
+const revocations = nc.subscribe(Subjects.authRevoked, {
+  callback: (_error, msg) => {
+    try {
+      const { username, reason } = mesh.auth.v1.AccountRevoked.decode(msg.data);
+      if (username === '') throw new Error('no username');
+      engine.revokeAccount(username, reason, reason === 'removed');
+    } catch (error) {
+      logger.warn({ error: (error as Error).message }, 'invalid revocation ignored');
+    }
+  },
 });
 const listeners = await Promise.all(
   specs.map((spec) =>
@@ -110,6 +122,7 @@ onShutdown(logger, [
   },
   { name: 'disconnect clients', run: () => Promise.resolve(engine.closeAll()) },
   { name: 'stop rule changes', run: () => Promise.resolve(ruleChanges.unsubscribe()) },
+  { name: 'stop revocations', run: () => Promise.resolve(revocations.unsubscribe()) },
   { name: 'close fabric', run: () => fabric.close() },
   { name: 'drain nats', run: () => nc.drain() },
   { name: 'close health', run: () => health.close() },

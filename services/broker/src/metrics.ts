@@ -65,6 +65,16 @@ export function brokerMetrics(
     ),
     counter('octomesh_broker_publish_denied_total', 'PUBLISHes denied by acl', c.publishDenied),
     counter(
+      'octomesh_broker_connections_revoked_total',
+      'connections closed because their account changed or was removed (0x98)',
+      c.connectionsRevoked,
+    ),
+    counter(
+      'octomesh_broker_subscriptions_revoked_total',
+      'subscriptions removed because the rules no longer allow them',
+      c.subscriptionsRevoked,
+    ),
+    counter(
       'octomesh_broker_packet_violations_total',
       'connections closed for a malformed, illegal or oversized packet',
       c.packetViolations,

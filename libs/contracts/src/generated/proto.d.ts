@@ -252,6 +252,27 @@ export namespace mesh {
                 public toJSON(): { [k: string]: any };
                 public static getTypeUrl(typeUrlPrefix?: string): string;
             }
+
+            interface IAccountRevoked {
+                username?: (string|null);
+                reason?: (string|null);
+            }
+
+            class AccountRevoked implements IAccountRevoked {
+                constructor(properties?: mesh.auth.v1.IAccountRevoked);
+                public username: string;
+                public reason: string;
+                public static create(properties?: mesh.auth.v1.IAccountRevoked): mesh.auth.v1.AccountRevoked;
+                public static encode(message: mesh.auth.v1.IAccountRevoked, writer?: $protobuf.Writer): $protobuf.Writer;
+                public static encodeDelimited(message: mesh.auth.v1.IAccountRevoked, writer?: $protobuf.Writer): $protobuf.Writer;
+                public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mesh.auth.v1.AccountRevoked;
+                public static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): mesh.auth.v1.AccountRevoked;
+                public static verify(message: { [k: string]: any }): (string|null);
+                public static fromObject(object: { [k: string]: any }): mesh.auth.v1.AccountRevoked;
+                public static toObject(message: mesh.auth.v1.AccountRevoked, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                public toJSON(): { [k: string]: any };
+                public static getTypeUrl(typeUrlPrefix?: string): string;
+            }
         }
     }
 

@@ -3172,6 +3172,272 @@ export const mesh = $root.mesh = (() => {
                 return AuthenticateReply;
             })();
 
+            v1.AccountRevoked = (function() {
+
+                /**
+                 * Properties of an AccountRevoked.
+                 * @memberof mesh.auth.v1
+                 * @interface IAccountRevoked
+                 * @property {string|null} [username] AccountRevoked username
+                 * @property {string|null} [reason] AccountRevoked reason
+                 */
+
+                /**
+                 * Constructs a new AccountRevoked.
+                 * @memberof mesh.auth.v1
+                 * @classdesc Represents an AccountRevoked.
+                 * @implements IAccountRevoked
+                 * @constructor
+                 * @param {mesh.auth.v1.IAccountRevoked=} [properties] Properties to set
+                 */
+                function AccountRevoked(properties) {
+                    if (properties)
+                        for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                }
+
+                /**
+                 * AccountRevoked username.
+                 * @member {string} username
+                 * @memberof mesh.auth.v1.AccountRevoked
+                 * @instance
+                 */
+                AccountRevoked.prototype.username = "";
+
+                /**
+                 * AccountRevoked reason.
+                 * @member {string} reason
+                 * @memberof mesh.auth.v1.AccountRevoked
+                 * @instance
+                 */
+                AccountRevoked.prototype.reason = "";
+
+                /**
+                 * Creates a new AccountRevoked instance using the specified properties.
+                 * @function create
+                 * @memberof mesh.auth.v1.AccountRevoked
+                 * @static
+                 * @param {mesh.auth.v1.IAccountRevoked=} [properties] Properties to set
+                 * @returns {mesh.auth.v1.AccountRevoked} AccountRevoked instance
+                 */
+                AccountRevoked.create = function create(properties) {
+                    return new AccountRevoked(properties);
+                };
+
+                /**
+                 * Encodes the specified AccountRevoked message. Does not implicitly {@link mesh.auth.v1.AccountRevoked.verify|verify} messages.
+                 * @function encode
+                 * @memberof mesh.auth.v1.AccountRevoked
+                 * @static
+                 * @param {mesh.auth.v1.IAccountRevoked} message AccountRevoked message or plain object to encode
+                 * @param {$protobuf.Writer} [writer] Writer to encode to
+                 * @returns {$protobuf.Writer} Writer
+                 */
+                AccountRevoked.encode = function encode(message, writer, q) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (q === undefined)
+                        q = 0;
+                    if (q > $util.recursionLimit)
+                        throw Error("max depth exceeded");
+                    if (message.username != null && Object.hasOwnProperty.call(message, "username"))
+                        writer.uint32(/* id 1, wireType 2 =*/10).string(message.username);
+                    if (message.reason != null && Object.hasOwnProperty.call(message, "reason"))
+                        writer.uint32(/* id 2, wireType 2 =*/18).string(message.reason);
+                    return writer;
+                };
+
+                /**
+                 * Encodes the specified AccountRevoked message, length delimited. Does not implicitly {@link mesh.auth.v1.AccountRevoked.verify|verify} messages.
+                 * @function encodeDelimited
+                 * @memberof mesh.auth.v1.AccountRevoked
+                 * @static
+                 * @param {mesh.auth.v1.IAccountRevoked} message AccountRevoked message or plain object to encode
+                 * @param {$protobuf.Writer} [writer] Writer to encode to
+                 * @returns {$protobuf.Writer} Writer
+                 */
+                AccountRevoked.encodeDelimited = function encodeDelimited(message, writer) {
+                    return this.encode(message, writer && writer.len ? writer.fork() : writer).ldelim();
+                };
+
+                /**
+                 * Decodes an AccountRevoked message from the specified reader or buffer.
+                 * @function decode
+                 * @memberof mesh.auth.v1.AccountRevoked
+                 * @static
+                 * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+                 * @param {number} [length] Message length if known beforehand
+                 * @returns {mesh.auth.v1.AccountRevoked} AccountRevoked
+                 * @throws {Error} If the payload is not a reader or valid buffer
+                 * @throws {$protobuf.util.ProtocolError} If required fields are missing
+                 */
+                AccountRevoked.decode = function decode(reader, length, error, long) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (long === undefined)
+                        long = 0;
+                    if (long > $Reader.recursionLimit)
+                        throw Error("maximum nesting depth exceeded");
+                    let end, message;
+                    if (length === undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = new $root.mesh.auth.v1.AccountRevoked();
+                    while (reader.pos < end) {
+                        let tag = reader.uint32();
+                        if (tag === error)
+                            break;
+                        switch (tag >>> 3) {
+                        case 1: {
+                                message.username = reader.string();
+                                break;
+                            }
+                        case 2: {
+                                message.reason = reader.string();
+                                break;
+                            }
+                        default:
+                            reader.skipType(tag & 7, long);
+                            break;
+                        }
+                    }
+                    if (length !== undefined) {
+                        if (reader.pos !== end)
+                            throw RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    return message;
+                };
+
+                /**
+                 * Decodes an AccountRevoked message from the specified reader or buffer, length delimited.
+                 * @function decodeDelimited
+                 * @memberof mesh.auth.v1.AccountRevoked
+                 * @static
+                 * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+                 * @returns {mesh.auth.v1.AccountRevoked} AccountRevoked
+                 * @throws {Error} If the payload is not a reader or valid buffer
+                 * @throws {$protobuf.util.ProtocolError} If required fields are missing
+                 */
+                AccountRevoked.decodeDelimited = function decodeDelimited(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.uint32());
+                };
+
+                /**
+                 * Verifies an AccountRevoked message.
+                 * @function verify
+                 * @memberof mesh.auth.v1.AccountRevoked
+                 * @static
+                 * @param {Object.<string,*>} message Plain object to verify
+                 * @returns {string|null} `null` if valid, otherwise the reason why it is not
+                 */
+                AccountRevoked.verify = function verify(message, long) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (long === undefined)
+                        long = 0;
+                    if (long > $util.recursionLimit)
+                        return "maximum nesting depth exceeded";
+                    if (message.username != null && Object.hasOwnProperty.call(message, "username"))
+                        if (!$util.isString(message.username))
+                            return "username: string expected";
+                    if (message.reason != null && Object.hasOwnProperty.call(message, "reason"))
+                        if (!$util.isString(message.reason))
+                            return "reason: string expected";
+                    return null;
+                };
+
+                /**
+                 * Creates an AccountRevoked message from a plain object. Also converts values to their respective internal types.
+                 * @function fromObject
+                 * @memberof mesh.auth.v1.AccountRevoked
+                 * @static
+                 * @param {Object.<string,*>} object Plain object
+                 * @returns {mesh.auth.v1.AccountRevoked} AccountRevoked
+                 */
+                AccountRevoked.fromObject = function fromObject(object, long) {
+                    if (object instanceof $root.mesh.auth.v1.AccountRevoked)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw TypeError(".mesh.auth.v1.AccountRevoked: object expected");
+                    if (long === undefined)
+                        long = 0;
+                    if (long > $util.recursionLimit)
+                        throw Error("maximum nesting depth exceeded");
+                    let message = new $root.mesh.auth.v1.AccountRevoked();
+                    if (object.username != null)
+                        message.username = String(object.username);
+                    if (object.reason != null)
+                        message.reason = String(object.reason);
+                    return message;
+                };
+
+                /**
+                 * Creates a plain object from an AccountRevoked message. Also converts values to other types if specified.
+                 * @function toObject
+                 * @memberof mesh.auth.v1.AccountRevoked
+                 * @static
+                 * @param {mesh.auth.v1.AccountRevoked} message AccountRevoked
+                 * @param {$protobuf.IConversionOptions} [options] Conversion options
+                 * @returns {Object.<string,*>} Plain object
+                 */
+                AccountRevoked.toObject = function toObject(message, options, q) {
+                    if (!options)
+                        options = {};
+                    if (q === undefined)
+                        q = 0;
+                    if (q > $util.recursionLimit)
+                        throw Error("max depth exceeded");
+                    let object = {};
+                    if (options.defaults) {
+                        object.username = "";
+                        object.reason = "";
+                    }
+                    if (message.username != null && Object.hasOwnProperty.call(message, "username"))
+                        object.username = message.username;
+                    if (message.reason != null && Object.hasOwnProperty.call(message, "reason"))
+                        object.reason = message.reason;
+                    return object;
+                };
+
+                /**
+                 * Converts this AccountRevoked to JSON.
+                 * @function toJSON
+                 * @memberof mesh.auth.v1.AccountRevoked
+                 * @instance
+                 * @returns {Object.<string,*>} JSON object
+                 */
+                AccountRevoked.prototype.toJSON = function toJSON() {
+                    return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                /**
+                 * Gets the default type url for AccountRevoked
+                 * @function getTypeUrl
+                 * @memberof mesh.auth.v1.AccountRevoked
+                 * @static
+                 * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+                 * @returns {string} The default type url
+                 */
+                AccountRevoked.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                    if (typeUrlPrefix === undefined) {
+                        typeUrlPrefix = "type.googleapis.com";
+                    }
+                    return typeUrlPrefix + "/mesh.auth.v1.AccountRevoked";
+                };
+
+                return AccountRevoked;
+            })();
+
             return v1;
         })();
 

@@ -11,6 +11,7 @@ import type { EnhancedAuthMethod } from '../enhanced-auth.ts';
 import { v3ConnackCode } from '../reason-mapping.ts';
 import type { ConnectAttempt, ConnectVerdict, EngineIdentity, Message } from '../types.ts';
 import { beginExchange } from './auth-exchange.ts';
+import { recheckSession } from '../subscription-recheck.ts';
 import { authorizeOne } from './authorize.ts';
 
 /** A CONNECT that passed its checks; the steps after authentication share it. */
@@ -227,6 +228,11 @@ async function admit(
     return attached.reason === 'identity'
       ? refuse(connection, ReasonCodes.notAuthorized, 'client id belongs to another identity')
       : refuse(connection, ReasonCodes.serverUnavailable, 'session store unavailable');
+  }
+  if (attached.sessionPresent) {
+    // A resumed session keeps only the subscriptions this identity may hold now (rules or the
+    // account may have changed while it was away).
+    await recheckSession(engine, connection.session!, identity);
   }
   if ((connection.state as string) === 'closed') {
     // The socket went away while the session was loading: detach it again.
