@@ -100,9 +100,14 @@ describe('revocation through the mesh', () => {
     // 3.1.1 has no server DISCONNECT: the connection just closes.
     expect(closed.reasonCode).toBeUndefined();
     expect(closed.at - exitedAt).toBeLessThan(1000);
-    await expect(
-      connectClient(url, { protocolVersion: 4, username: device.username, password: 'pw' }),
-    ).rejects.toThrow();
+    const refused = connectClient(url, {
+      protocolVersion: 4,
+      username: device.username,
+      password: 'pw',
+      clientId: device.username,
+    });
+    // Bad user name or password (3.1.1 return code 4): the account is gone.
+    await expect(refused).rejects.toMatchObject({ code: 4 });
   });
 
   test('a new password (octomesh user passwd) ends the session that logged in with the old one', async () => {
@@ -113,6 +118,7 @@ describe('revocation through the mesh', () => {
       protocolVersion: 5,
       username: device.username,
       password: 'new-pw',
+      clientId: device.username,
     });
     await end(again);
   });

@@ -10,6 +10,7 @@ import {
   MemoryGuard,
   type Deciders,
   type EngineIdentity,
+  type ClientIdPolicy,
   type EngineLimits,
   type EngineLogger,
   type EnhancedAuthMethod,
@@ -48,6 +49,11 @@ export async function startTestBroker(
     sessionStore?: SessionStore;
     /** Enhanced authentication methods offered to v5 clients. */
     authMethods?: EnhancedAuthMethod[];
+    /**
+     * Client ids per role. The engine suites choose ids freely (no templates) unless they test
+     * the policy; the broker suites run the broker's default (devices: username or endpoint id).
+     */
+    clientIdPolicy?: ClientIdPolicy;
     /** Where the engine logs (silent by default). */
     logger?: EngineLogger;
     /** Every authorize answer takes this long (an acl service on a slow network). */
@@ -104,6 +110,7 @@ export async function startTestBroker(
     ...(options.sessionStore ? { sessionStore: options.sessionStore } : {}),
     ...(options.authMethods ? { authMethods: options.authMethods } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
+    clientIdPolicy: options.clientIdPolicy ?? {},
   });
   const server: Server = createServer((socket) => {
     engine.accept(socket, {

@@ -19,6 +19,7 @@ import { mergeOverlapping, SubscriptionIndex, type Subscription } from './subscr
 import type { ConnectionMeta, Deciders, EngineIdentity, Message } from './types.ts';
 import type { EnhancedAuthMethod } from './enhanced-auth.ts';
 import { recheckAllSessions, type RecheckResult } from './subscription-recheck.ts';
+import { DEFAULT_CLIENT_ID_POLICY, type ClientIdPolicy } from './client-id-policy.ts';
 
 /** What the engine is built from. */
 export interface EngineOptions {
@@ -36,6 +37,8 @@ export interface EngineOptions {
   sessionStore?: SessionStore;
   /** Enhanced authentication methods offered to MQTT 5 clients (AUTH exchange). */
   authMethods?: readonly EnhancedAuthMethod[];
+  /** Client id templates per role (default: devices use their username or endpoint id). */
+  clientIdPolicy?: ClientIdPolicy;
 }
 
 /** Engine-wide counters ($SYS, metrics). */
@@ -58,6 +61,8 @@ export interface EngineCounters {
   connectionsRevoked: number;
   /** Subscriptions removed because the rules no longer allow them. */
   subscriptionsRevoked: number;
+  /** Sessions of another identity discarded because the client id's owner connected. */
+  clientIdsReclaimed: number;
 }
 
 /** Observers of connection lifecycle (broker events). */
@@ -83,6 +88,8 @@ export class Engine {
   readonly uspTopicPrefix: string | undefined;
   /** Enhanced authentication methods by name. */
   readonly authMethods: ReadonlyMap<string, EnhancedAuthMethod>;
+  /** Which client ids each role may use and owns. */
+  readonly clientIdPolicy: ClientIdPolicy;
   readonly index = new SubscriptionIndex();
   readonly #shared = new SharedGroups();
   readonly sessions = new Map<string, Session>();
@@ -102,6 +109,7 @@ export class Engine {
     packetViolations: 0,
     connectionsRevoked: 0,
     subscriptionsRevoked: 0,
+    clientIdsReclaimed: 0,
   };
   events: EngineEvents = {};
   readonly #open = new Set<Connection>();
@@ -132,6 +140,7 @@ export class Engine {
     this.logger = options.logger ?? silentLogger;
     this.uspTopicPrefix = options.uspTopicPrefix;
     this.authMethods = new Map((options.authMethods ?? []).map((m) => [m.name, m]));
+    this.clientIdPolicy = options.clientIdPolicy ?? DEFAULT_CLIENT_ID_POLICY;
     this.memoryGuard = options.memoryGuard ?? new MemoryGuard(this.limits.memoryLimitBytes);
     this.memoryGuard.onChange = (overloaded, used, limit) => {
       const fields = { usedMB: Math.round(used / 2 ** 20), limitMB: Math.round(limit / 2 ** 20) };
@@ -180,13 +189,15 @@ export class Engine {
   /**
    * Attaches an authenticated connection to its session: the one in memory, else one from the
    * session store (a restarted or other replica), else a new one. A client id held by another
-   * identity is refused: no device can knock another offline by reusing its id.
+   * identity is refused, unless the newcomer owns that id (`ownsClientId`, client-id-policy.ts):
+   * then the other identity's session is discarded, so no device can squat another's id.
    */
   async attach(
     connection: Connection,
     identity: EngineIdentity,
     cleanStart: boolean,
     expirySeconds: number,
+    ownsClientId = false,
   ): Promise<{ ok: true; sessionPresent: boolean } | { ok: false; reason: 'identity' | 'store' }> {
     const clientId = connection.clientId;
     let stored: StoredSession | undefined;
@@ -203,7 +214,11 @@ export class Engine {
       }
     }
     const owner = this.sessions.get(clientId)?.identity.subject ?? stored?.identitySubject;
-    if (owner !== undefined && owner !== identity.subject) return { ok: false, reason: 'identity' };
+    if (owner !== undefined && owner !== identity.subject) {
+      if (!ownsClientId) return { ok: false, reason: 'identity' };
+      this.#reclaim(clientId, owner);
+      stored = undefined;
+    }
     const previous = this.connections.get(clientId);
     if (previous !== undefined && previous !== connection) {
       // Session takeover [MQTT-3.1.4-3]: the old connection ends with 0x8E. A session with
@@ -248,6 +263,22 @@ export class Engine {
     connection.session = session;
     this.connections.set(clientId, connection);
     return { ok: true, sessionPresent };
+  }
+
+  // The client id's owner connected while another identity held it: that connection closes
+  // (0x8E) and its session, here and in the store, is discarded.
+  #reclaim(clientId: string, squatter: string): void {
+    this.counters.clientIdsReclaimed++;
+    this.logger.warn({ clientId, squatter }, 'client id reclaimed by its owner');
+    const connection = this.connections.get(clientId);
+    if (connection !== undefined) {
+      connection.normalDisconnect = true;
+      connection.close(ReasonCodes.sessionTakenOver, 'client id reclaimed by its owner');
+    }
+    const session = this.sessions.get(clientId);
+    if (session !== undefined) this.#endSession(session);
+    else void this.sessionStore.delete(clientId).catch(() => undefined);
+    this.#cancelWill(clientId);
   }
 
   /** Called by a connection that was connected and has ended. */

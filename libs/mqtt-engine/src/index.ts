@@ -22,3 +22,5 @@ export { MemorySessionStore, SessionStoreFullError } from './session-store.ts';
 export type { SessionStore, StoredSession } from './session-store.ts';
 export type { AuthStep, EnhancedAuthExchange, EnhancedAuthMethod } from './enhanced-auth.ts';
 export { orderedPairs, userPropertiesOf } from './user-properties.ts';
+export { DEFAULT_CLIENT_ID_POLICY, parseClientIdPolicy } from './client-id-policy.ts';
+export type { ClientIdPolicy } from './client-id-policy.ts';

@@ -2,7 +2,7 @@ import { validateTopicFilter } from '@octomesh/acl-rules';
 // Configuration of the broker service, from the environment; every problem is reported at once.
 import { hostname } from 'node:os';
 import { DEFAULT_TOPIC_PREFIX, validateTopicPrefix } from '@octomesh/contracts';
-import { DEFAULT_LIMITS } from '@octomesh/mqtt-engine';
+import { DEFAULT_LIMITS, parseClientIdPolicy } from '@octomesh/mqtt-engine';
 import { baseServiceSpec, env, readConfig, type ConfigOf } from '@octomesh/service-kit';
 
 const port = (what: string, fallback: number) =>
@@ -72,6 +72,11 @@ const spec = {
   ALLOW_ANONYMOUS: env.bool(
     'development only: clients without credentials get role anonymous',
     false,
+  ),
+  MQTT_CLIENT_ID_TEMPLATES: env.custom(
+    'client ids per role, role=template|template;… with %u username and %e endpoint id (a role not listed, or listed with none, may use any id)',
+    parseClientIdPolicy,
+    parseClientIdPolicy('device=%u|%e'),
   ),
   USP_TOPIC_PREFIX: env.custom(
     'USP topic prefix told to agents in CONNACK',

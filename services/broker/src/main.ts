@@ -55,6 +55,7 @@ const engine = new Engine({
   }),
   logger,
   uspTopicPrefix: config.USP_TOPIC_PREFIX,
+  clientIdPolicy: config.MQTT_CLIENT_ID_TEMPLATES,
   limits: {
     connectTimeoutMs: config.MQTT_CONNECT_TIMEOUT_MS,
     maxPacketSize: config.MQTT_MAX_PACKET_SIZE,

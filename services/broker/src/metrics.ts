@@ -65,6 +65,11 @@ export function brokerMetrics(
     ),
     counter('octomesh_broker_publish_denied_total', 'PUBLISHes denied by acl', c.publishDenied),
     counter(
+      'octomesh_broker_client_ids_reclaimed_total',
+      'sessions of another identity discarded because the client id owner connected',
+      c.clientIdsReclaimed,
+    ),
+    counter(
       'octomesh_broker_connections_revoked_total',
       'connections closed because their account changed or was removed (0x98)',
       c.connectionsRevoked,

@@ -11,6 +11,7 @@ import type { EnhancedAuthMethod } from '../enhanced-auth.ts';
 import { v3ConnackCode } from '../reason-mapping.ts';
 import type { ConnectAttempt, ConnectVerdict, EngineIdentity, Message } from '../types.ts';
 import { beginExchange } from './auth-exchange.ts';
+import { clientIdStanding } from '../client-id-policy.ts';
 import { recheckSession } from '../subscription-recheck.ts';
 import { authorizeOne } from './authorize.ts';
 
@@ -205,6 +206,14 @@ async function admit(
 ): Promise<void> {
   const { packet, v5, props, clientId, assigned, cleanStart } = request;
   const engine = connection.engine;
+  // A client id belongs to an identity (client-id-policy.ts): an assigned one is always fine.
+  const standing = assigned ? 'free' : clientIdStanding(engine.clientIdPolicy, identity, clientId);
+  if (standing === 'refused')
+    return refuse(
+      connection,
+      ReasonCodes.clientIdentifierNotValid,
+      'client id not allowed for this identity',
+    );
   const expirySeconds = Math.min(
     v5
       ? (props.sessionExpiryInterval ?? 0)
@@ -223,7 +232,13 @@ async function admit(
     };
   }
 
-  const attached = await engine.attach(connection, identity, cleanStart, expirySeconds);
+  const attached = await engine.attach(
+    connection,
+    identity,
+    cleanStart,
+    expirySeconds,
+    standing === 'owner',
+  );
   if (!attached.ok) {
     return attached.reason === 'identity'
       ? refuse(connection, ReasonCodes.notAuthorized, 'client id belongs to another identity')
