@@ -11,6 +11,7 @@ import {
   type Deciders,
   type EngineIdentity,
   type ClientIdPolicy,
+  type RoleQuotas,
   type EngineLimits,
   type EngineLogger,
   type EnhancedAuthMethod,
@@ -54,6 +55,11 @@ export async function startTestBroker(
      * the policy; the broker suites run the broker's default (devices: username or endpoint id).
      */
     clientIdPolicy?: ClientIdPolicy;
+    /**
+     * Quotas per role, and per source address in `limits`. The engine suites run without them
+     * (many clients of one account, from one address) unless they test them.
+     */
+    roleQuotas?: RoleQuotas;
     /** Where the engine logs (silent by default). */
     logger?: EngineLogger;
     /** Every authorize answer takes this long (an acl service on a slow network). */
@@ -105,12 +111,17 @@ export async function startTestBroker(
   const engine = new Engine({
     deciders,
     uspTopicPrefix: prefix,
-    ...(options.limits ? { limits: options.limits } : {}),
+    limits: {
+      maxConnectionsPerAddress: 0,
+      connectRatePerAddress: 0,
+      ...options.limits,
+    },
     ...(options.memoryGuard ? { memoryGuard: options.memoryGuard } : {}),
     ...(options.sessionStore ? { sessionStore: options.sessionStore } : {}),
     ...(options.authMethods ? { authMethods: options.authMethods } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     clientIdPolicy: options.clientIdPolicy ?? {},
+    roleQuotas: options.roleQuotas ?? {},
   });
   const server: Server = createServer((socket) => {
     engine.accept(socket, {

@@ -150,9 +150,14 @@ export class Connection implements SessionLink {
 
   // The publish-rate bucket, created with the first PUBLISH (idle devices never need one).
   #rateLimiter(): TokenBucket | undefined {
-    const { maxPublishRate, publishBurst } = this.engine.limits;
-    if (maxPublishRate <= 0) return undefined;
-    return (this.#publishRate ??= new TokenBucket(maxPublishRate, publishBurst));
+    if (this.#publishRate !== undefined) return this.#publishRate;
+    // The identity's role sets the rate (controllers and admins have none by default); roles
+    // without one get the engine-wide limit.
+    const quota = this.identity === undefined ? {} : this.engine.quotaOf(this.identity.role);
+    const rate = quota.publishRate ?? this.engine.limits.maxPublishRate;
+    if (rate <= 0) return undefined;
+    const burst = quota.publishBurst ?? this.engine.limits.publishBurst;
+    return (this.#publishRate = new TokenBucket(rate, Math.max(1, burst)));
   }
 
   /**

@@ -20,6 +20,13 @@ import type { ConnectionMeta, Deciders, EngineIdentity, Message } from './types.
 import type { EnhancedAuthMethod } from './enhanced-auth.ts';
 import { recheckAllSessions, type RecheckResult } from './subscription-recheck.ts';
 import { DEFAULT_CLIENT_ID_POLICY, type ClientIdPolicy } from './client-id-policy.ts';
+import {
+  addressOf,
+  AddressLimits,
+  DEFAULT_ROLE_QUOTAS,
+  type RoleQuota,
+  type RoleQuotas,
+} from './quotas.ts';
 
 /** What the engine is built from. */
 export interface EngineOptions {
@@ -39,6 +46,8 @@ export interface EngineOptions {
   authMethods?: readonly EnhancedAuthMethod[];
   /** Client id templates per role (default: devices use their username or endpoint id). */
   clientIdPolicy?: ClientIdPolicy;
+  /** Quotas per role (default: devices bounded, controllers and admins publish freely). */
+  roleQuotas?: RoleQuotas;
 }
 
 /** Engine-wide counters ($SYS, metrics). */
@@ -63,6 +72,12 @@ export interface EngineCounters {
   subscriptionsRevoked: number;
   /** Sessions of another identity discarded because the client id's owner connected. */
   clientIdsReclaimed: number;
+  /** Refusals and evictions by quota (issue 9 §3). */
+  quotaSubscriptionsRefused: number;
+  quotaConnectionsReplaced: number;
+  quotaSessionsDiscarded: number;
+  quotaAddressConnectionsRefused: number;
+  quotaAddressRateRefused: number;
 }
 
 /** Observers of connection lifecycle (broker events). */
@@ -90,6 +105,10 @@ export class Engine {
   readonly authMethods: ReadonlyMap<string, EnhancedAuthMethod>;
   /** Which client ids each role may use and owns. */
   readonly clientIdPolicy: ClientIdPolicy;
+  readonly #roleQuotas: RoleQuotas;
+  readonly #addresses: AddressLimits;
+  /** Client ids of the sessions each identity (subject) holds. */
+  readonly #sessionsBySubject = new Map<string, Set<string>>();
   readonly index = new SubscriptionIndex();
   readonly #shared = new SharedGroups();
   readonly sessions = new Map<string, Session>();
@@ -110,6 +129,11 @@ export class Engine {
     connectionsRevoked: 0,
     subscriptionsRevoked: 0,
     clientIdsReclaimed: 0,
+    quotaSubscriptionsRefused: 0,
+    quotaConnectionsReplaced: 0,
+    quotaSessionsDiscarded: 0,
+    quotaAddressConnectionsRefused: 0,
+    quotaAddressRateRefused: 0,
   };
   events: EngineEvents = {};
   readonly #open = new Set<Connection>();
@@ -141,6 +165,12 @@ export class Engine {
     this.uspTopicPrefix = options.uspTopicPrefix;
     this.authMethods = new Map((options.authMethods ?? []).map((m) => [m.name, m]));
     this.clientIdPolicy = options.clientIdPolicy ?? DEFAULT_CLIENT_ID_POLICY;
+    this.#roleQuotas = options.roleQuotas ?? DEFAULT_ROLE_QUOTAS;
+    this.#addresses = new AddressLimits({
+      maxConnections: this.limits.maxConnectionsPerAddress,
+      connectRate: this.limits.connectRatePerAddress,
+      connectBurst: this.limits.connectBurstPerAddress,
+    });
     this.memoryGuard = options.memoryGuard ?? new MemoryGuard(this.limits.memoryLimitBytes);
     this.memoryGuard.onChange = (overloaded, used, limit) => {
       const fields = { usedMB: Math.round(used / 2 ** 20), limitMB: Math.round(limit / 2 ** 20) };
@@ -168,12 +198,72 @@ export class Engine {
     this.counters.connectionsAccepted++;
     const connection = new Connection(this, stream, meta);
     this.#open.add(connection);
+    this.#addresses.opened(addressOf(meta.sourceAddress));
     return connection;
   }
 
   /** A connection's stream has closed. */
   forget(connection: Connection): void {
-    this.#open.delete(connection);
+    if (this.#open.delete(connection)) this.#addresses.closed(addressOf(connection.meta.sourceAddress));
+  }
+
+  /** The quota of a role (empty for a role with none). */
+  quotaOf(role: string): RoleQuota {
+    return this.#roleQuotas[role] ?? {};
+  }
+
+  /**
+   * Whether a CONNECT from this connection's source address may go on (before any
+   * authentication work): undefined, or the reason code that refuses it.
+   */
+  admitAddress(connection: Connection): number | undefined {
+    const verdict = this.#addresses.admit(addressOf(connection.meta.sourceAddress));
+    if (verdict === 'ok') return undefined;
+    if (verdict === 'connections') {
+      this.counters.quotaAddressConnectionsRefused++;
+      return ReasonCodes.quotaExceeded;
+    }
+    this.counters.quotaAddressRateRefused++;
+    return ReasonCodes.connectionRateExceeded;
+  }
+
+  /**
+   * After `connection` attached: an identity over its role's connection quota loses its oldest
+   * other connections (0x8E, the newest wins), and over its session quota its oldest offline
+   * sessions.
+   */
+  enforceIdentityQuotas(connection: Connection, identity: EngineIdentity): void {
+    const quota = this.quotaOf(identity.role);
+    const others = [...(this.#sessionsBySubject.get(identity.subject) ?? [])]
+      .filter((clientId) => clientId !== connection.clientId)
+      .map((clientId) => this.sessions.get(clientId))
+      .filter((session): session is Session => session !== undefined);
+    if (quota.maxConnections !== undefined) {
+      const live = others.filter((s) => this.connections.has(s.clientId));
+      for (const session of live.slice(0, Math.max(0, live.length + 1 - quota.maxConnections))) {
+        this.counters.quotaConnectionsReplaced++;
+        this.logger.info(
+          { clientId: session.clientId, subject: identity.subject },
+          'connection quota: older connection of the identity closed',
+        );
+        this.connections.get(session.clientId)?.close(
+          ReasonCodes.sessionTakenOver,
+          'another connection of this identity replaced it',
+        );
+      }
+    }
+    if (quota.maxSessions !== undefined) {
+      const offline = others.filter((s) => !this.connections.has(s.clientId));
+      const excess = others.length + 1 - quota.maxSessions;
+      for (const session of offline.slice(0, Math.max(0, excess))) {
+        this.counters.quotaSessionsDiscarded++;
+        this.logger.info(
+          { clientId: session.clientId, subject: identity.subject },
+          'session quota: older session of the identity discarded',
+        );
+        this.#endSession(session);
+      }
+    }
   }
 
   /** Open connections (connected or not). */
@@ -253,6 +343,9 @@ export class Engine {
         this.#sessionObserver,
       );
       this.sessions.set(clientId, session);
+      let own = this.#sessionsBySubject.get(identity.subject);
+      if (own === undefined) this.#sessionsBySubject.set(identity.subject, (own = new Set()));
+      own.add(clientId);
       if (stored !== undefined && !cleanStart) {
         sessionPresent = true;
         for (const subscription of stored.subscriptions) this.index.add(subscription);
@@ -363,7 +456,12 @@ export class Engine {
     clearTimeout(session.expiryTimer);
     this.index.removeClient(session.clientId);
     session.reset();
-    if (this.sessions.get(session.clientId) === session) this.sessions.delete(session.clientId);
+    if (this.sessions.get(session.clientId) === session) {
+      this.sessions.delete(session.clientId);
+      const own = this.#sessionsBySubject.get(session.identity.subject);
+      own?.delete(session.clientId);
+      if (own?.size === 0) this.#sessionsBySubject.delete(session.identity.subject);
+    }
   }
 
   /** Stores a retained message (if flagged) and sends it over the fabric to every replica's sessions. */

@@ -24,3 +24,5 @@ export type { AuthStep, EnhancedAuthExchange, EnhancedAuthMethod } from './enhan
 export { orderedPairs, userPropertiesOf } from './user-properties.ts';
 export { DEFAULT_CLIENT_ID_POLICY, parseClientIdPolicy } from './client-id-policy.ts';
 export type { ClientIdPolicy } from './client-id-policy.ts';
+export { DEFAULT_ROLE_QUOTAS, parseRoleQuotas } from './quotas.ts';
+export type { RoleQuota, RoleQuotas } from './quotas.ts';

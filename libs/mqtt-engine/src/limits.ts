@@ -48,6 +48,11 @@ export interface EngineLimits {
   publisherWaitMs: number;
   /** Memory (heap + buffers, bytes) past which the engine sheds load (0 = no guard). */
   memoryLimitBytes: number;
+  /** Open connections from one source address before its CONNECTs get 0x97 (0 = no limit). */
+  maxConnectionsPerAddress: number;
+  /** CONNECTs per second from one source address before 0x9F (0 = no limit), and its burst. */
+  connectRatePerAddress: number;
+  connectBurstPerAddress: number;
 }
 
 /** Safe defaults. */
@@ -74,4 +79,9 @@ export const DEFAULT_LIMITS: EngineLimits = {
   writeBufferBytes: 64 * 1024,
   publisherWaitMs: 5000,
   memoryLimitBytes: 512 * 1024 * 1024,
+  // Carrier-grade NAT puts thousands of devices behind one address, and a fleet reconnects at
+  // once after an outage: generous, but a single attacker address cannot hold every slot.
+  maxConnectionsPerAddress: 5000,
+  connectRatePerAddress: 100,
+  connectBurstPerAddress: 500,
 };

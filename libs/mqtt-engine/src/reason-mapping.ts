@@ -12,6 +12,9 @@ export function v3ConnackCode(reasonCode: number): number {
       return 2;
     case ReasonCodes.serverUnavailable:
     case ReasonCodes.serverBusy:
+    case ReasonCodes.quotaExceeded:
+    case ReasonCodes.connectionRateExceeded:
+      // "Server unavailable": the 3.1.1 client retries later, as it should here.
       return 3;
     case ReasonCodes.badUserNameOrPassword:
       return 4;

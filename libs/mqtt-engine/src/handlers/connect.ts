@@ -67,6 +67,19 @@ function checkConnect(connection: Connection, packet: IConnectPacket): ConnectRe
     refuse(connection, ReasonCodes.serverBusy, 'server busy (memory)');
     return undefined;
   }
+  // Per source address: open connections (0x97) and connect rate (0x9F), before any
+  // authentication work is spent on it.
+  const addressRefusal = engine.admitAddress(connection);
+  if (addressRefusal !== undefined) {
+    refuse(
+      connection,
+      addressRefusal,
+      addressRefusal === ReasonCodes.quotaExceeded
+        ? 'too many connections from this address'
+        : 'connection rate exceeded for this address',
+    );
+    return undefined;
+  }
   // Authentication Data without a method is a protocol error (MQTT 5 §3.1.2.11.10).
   if (props.authenticationMethod === undefined && props.authenticationData !== undefined) {
     refuse(connection, ReasonCodes.protocolError, 'authentication data without method');
@@ -214,13 +227,14 @@ async function admit(
       ReasonCodes.clientIdentifierNotValid,
       'client id not allowed for this identity',
     );
-  const expirySeconds = Math.min(
-    v5
-      ? (props.sessionExpiryInterval ?? 0)
-      : cleanStart
-        ? 0
-        : engine.limits.maxSessionExpirySeconds,
+  // The role's longest session expiry (a device's is a day by default), within the engine's.
+  const maxExpiry = Math.min(
+    engine.quotaOf(identity.role).maxSessionExpirySeconds ?? engine.limits.maxSessionExpirySeconds,
     engine.limits.maxSessionExpirySeconds,
+  );
+  const expirySeconds = Math.min(
+    v5 ? (props.sessionExpiryInterval ?? 0) : cleanStart ? 0 : maxExpiry,
+    maxExpiry,
   );
   if (packet.will !== undefined) {
     const allowed = await authorizeOne(connection, identity, 'publish', packet.will.topic, true);
@@ -244,6 +258,7 @@ async function admit(
       ? refuse(connection, ReasonCodes.notAuthorized, 'client id belongs to another identity')
       : refuse(connection, ReasonCodes.serverUnavailable, 'session store unavailable');
   }
+  engine.enforceIdentityQuotas(connection, identity);
   if (attached.sessionPresent) {
     // A resumed session keeps only the subscriptions this identity may hold now (rules or the
     // account may have changed while it was away).

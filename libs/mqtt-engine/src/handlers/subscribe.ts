@@ -70,6 +70,11 @@ export async function handleSubscribe(
     toCheck.map((c) => c.check),
   );
   const retainedToSend: { filter: string; qos: QoS; rap: boolean }[] = [];
+  // The role's subscription quota: new filters past it get 0x97; replacing one is always fine.
+  const maxSubscriptions = engine.quotaOf(identity.role).maxSubscriptions;
+  const held = engine.index.subscriptionsOf(connection.clientId);
+  const heldKeys = new Set(held.map((s) => `${s.shareGroup ?? ''}\u0000${s.filter}`));
+  let count = held.length;
   toCheck.forEach(({ index }, i) => {
     const verdict = verdicts[i]!;
     const sub = packet.subscriptions[index]!;
@@ -80,6 +85,14 @@ export async function handleSubscribe(
     }
     const parsed = parseSubscriptionFilter(sub.topic);
     if (!parsed.ok) return;
+    if (maxSubscriptions !== undefined && !heldKeys.has(`${parsed.group ?? ''}\u0000${parsed.filter}`)) {
+      if (count >= maxSubscriptions) {
+        engine.counters.quotaSubscriptionsRefused++;
+        codes[index] = ReasonCodes.quotaExceeded;
+        return;
+      }
+      count++;
+    }
     // Granted at most our Maximum QoS [MQTT-3.2.2-9].
     const qos = Math.min(sub.qos, limits.maximumQoS) as QoS;
     const { replaced } = engine.index.add({

@@ -1,0 +1,213 @@
+// One device credential cannot starve the fleet (issue 9 §3): with the default role quotas, a
+// device trying each exhaustion (thousands of subscriptions, many sessions with long expiry,
+// parallel connections, a publish flood) is stopped at its limit with the reason code that says
+// so, while another device connects and works normally. Per source address: open connections
+// (0x97) and the connect rate (0x9F).
+import type { AclRule } from '@octomesh/acl-rules';
+import { DEFAULT_CLIENT_ID_POLICY, DEFAULT_ROLE_QUOTAS } from '@octomesh/mqtt-engine';
+import type { MqttClient } from 'mqtt';
+import type mqttPacket from 'mqtt-packet';
+import { collect, connectClient, end, eventually } from './clients.ts';
+import { startTestBroker, type TestBroker } from './harness.ts';
+import { rawConnectWith, send } from './raw-client.ts';
+
+const accounts = {
+  dev1: { password: 'pw1', role: 'device', endpointId: 'os::Q-1' },
+  dev2: { password: 'pw2', role: 'device', endpointId: 'os::Q-2' },
+  ctrl: { password: 'pwc', role: 'controller', endpointId: 'ctrl' },
+};
+// Devices may use lab/<username>/# here, so that only the quota limits them.
+const labRules: AclRule[] = ['subscribe', 'publish'].map((action) => ({
+  id: `lab-${action}`,
+  subject: 'role:device',
+  action: action as AclRule['action'],
+  topic: 'lab/%u/#',
+  effect: 'allow',
+}));
+
+describe('role quotas', () => {
+  let broker: TestBroker;
+  const clients: MqttClient[] = [];
+  const open = async (username: keyof typeof accounts, extra: Record<string, unknown> = {}) => {
+    const client = await connectClient(broker.url, {
+      protocolVersion: 5,
+      username,
+      password: accounts[username].password,
+      clientId: username,
+      ...extra,
+    });
+    clients.push(client);
+    return client;
+  };
+  /** dev2 still connects, subscribes and receives its own message. */
+  const othersStillServed = async () => {
+    const dev2 = await open('dev2');
+    const box = collect(dev2);
+    await dev2.subscribeAsync('lab/dev2/#', { qos: 1 });
+    await dev2.publishAsync('lab/dev2/ok', 'fine', { qos: 1 });
+    await eventually('dev2 served', () => box.messages.find((m) => m.payload === 'fine'));
+    await end(dev2);
+  };
+
+  beforeAll(async () => {
+    broker = await startTestBroker(accounts, {
+      extraRules: labRules,
+      clientIdPolicy: DEFAULT_CLIENT_ID_POLICY,
+      roleQuotas: DEFAULT_ROLE_QUOTAS,
+      limits: { maxPublishRate: 1000 },
+    });
+  });
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => end(c).catch(() => undefined)));
+  });
+  afterAll(async () => {
+    await broker.stop();
+  });
+
+  test('a device subscribing to thousands of filters gets its quota (64) granted and 0x97 for the rest', async () => {
+    const dev1 = await rawConnectWith(broker.port, {
+      protocolVersion: 5,
+      clientId: 'dev1',
+      clean: true,
+      keepalive: 60,
+      username: 'dev1',
+      password: Buffer.from('pw1'),
+    });
+    const filters = Array.from({ length: 2000 }, (_, i) => `lab/dev1/f${i}`);
+    send(dev1.socket, {
+      cmd: 'subscribe',
+      messageId: 1,
+      subscriptions: filters.map((topic) => ({ topic, qos: 0 as const })),
+    });
+    const suback = (await eventually('SUBACK', () =>
+      dev1.packets.find((p) => p.cmd === 'suback'),
+    )) as mqttPacket.ISubackPacket;
+    const codes = suback.granted as number[];
+    expect(codes.filter((c) => c === 0)).toHaveLength(64);
+    expect(codes.filter((c) => c === 0x97)).toHaveLength(2000 - 64);
+    expect(broker.engine.index.subscriptionsOf('dev1')).toHaveLength(64);
+    // Re-subscribing to a held filter is not a new one.
+    send(dev1.socket, {
+      cmd: 'subscribe',
+      messageId: 2,
+      subscriptions: [{ topic: 'lab/dev1/f0', qos: 1 }],
+    });
+    const again = (await eventually('second SUBACK', () =>
+      dev1.packets.find((p) => p.cmd === 'suback' && p.messageId === 2),
+    )) as mqttPacket.ISubackPacket;
+    expect(again.granted).toEqual([1]);
+    dev1.socket.destroy();
+    await othersStillServed();
+  });
+
+  test('a device asking for a 7-day session expiry gets one day, and many sessions collapse to one', async () => {
+    const before = broker.engine.counters.quotaSessionsDiscarded;
+    for (let i = 0; i < 5; i++) {
+      const raw = await rawConnectWith(broker.port, {
+        protocolVersion: 5,
+        clientId: '',
+        clean: true,
+        keepalive: 60,
+        username: 'dev1',
+        password: Buffer.from('pw1'),
+        properties: { sessionExpiryInterval: 7 * 24 * 3600 },
+      });
+      expect(raw.connack.properties?.sessionExpiryInterval).toBe(86_400);
+      raw.socket.destroy();
+      await eventually('offline', () => (broker.engine.connections.size === 0 ? true : undefined));
+    }
+    const sessions = [...broker.engine.sessions.values()].filter(
+      (s) => s.identity.username === 'dev1',
+    );
+    expect(sessions).toHaveLength(1);
+    expect(broker.engine.counters.quotaSessionsDiscarded - before).toBeGreaterThanOrEqual(4);
+    await othersStillServed();
+  });
+
+  test('a second connection of one device replaces the first (0x8E): the newest wins', async () => {
+    const first = await open('dev1', { clientId: 'dev1' });
+    const closed = new Promise<number | undefined>((resolve) =>
+      first.once('disconnect', (packet) => resolve(packet.reasonCode)),
+    );
+    const second = await open('dev1', { clientId: 'os::Q-1' });
+    expect(await closed).toBe(0x8e);
+    expect(second.connected).toBe(true);
+    await othersStillServed();
+  });
+
+  test('a controller fanning out has no publish rate; a device is held to its own', async () => {
+    const ctrl = await open('ctrl', { clientId: 'ctrl' });
+    const received = broker.engine.counters.messagesReceived;
+    const ctrlBefore = broker.engine.counters.publishThrottled;
+    for (let i = 0; i < 3000; i++) ctrl.publish('oktopus/usp/v1/agent/os::Q-2', 'x', { qos: 0 });
+    await eventually(
+      'controller messages handled',
+      () => (broker.engine.counters.messagesReceived - received >= 3000 ? true : undefined),
+      10_000,
+    );
+    expect(broker.engine.counters.publishThrottled - ctrlBefore).toBe(0);
+    const dev1 = await open('dev1');
+    const throttledBefore = broker.engine.counters.publishThrottled;
+    // 400 PUBLISHes at once: 200 in the burst, the rest wait for tokens at 100/s.
+    for (let i = 0; i < 400; i++) dev1.publish(`lab/dev1/r${i}`, 'x', { qos: 0 });
+    await eventually(
+      'device throttled',
+      () => (broker.engine.counters.publishThrottled - throttledBefore > 150 ? true : undefined),
+      10_000,
+    );
+    await othersStillServed();
+  }, 30_000);
+});
+
+describe('per source address', () => {
+  let broker: TestBroker;
+
+  afterEach(async () => {
+    await broker.stop();
+  });
+
+  const connectRaw = (clientId: string) =>
+    rawConnectWith(broker.port, {
+      protocolVersion: 5,
+      clientId,
+      clean: true,
+      keepalive: 60,
+      username: 'ctrl',
+      password: Buffer.from('pwc'),
+    });
+
+  test('past its open connections an address gets CONNACK 0x97; a connection closing frees a slot', async () => {
+    broker = await startTestBroker(accounts, { limits: { maxConnectionsPerAddress: 3 } });
+    const held = [];
+    for (let i = 0; i < 3; i++) held.push(await connectRaw(`c${i}`));
+    for (const raw of held) expect(raw.connack.reasonCode).toBe(0);
+    const refused = await connectRaw('c3');
+    expect(refused.connack.reasonCode).toBe(0x97);
+    held[0]!.socket.destroy();
+    await eventually('slot freed', () => (broker.engine.openConnections <= 3 ? true : undefined));
+    expect((await connectRaw('c4')).connack.reasonCode).toBe(0);
+  });
+
+  test('past its connect rate an address gets CONNACK 0x9F (3.1.1: 3, server unavailable)', async () => {
+    broker = await startTestBroker(accounts, {
+      limits: { connectRatePerAddress: 1, connectBurstPerAddress: 5 },
+    });
+    const codes: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const raw = await connectRaw(`r${i}`);
+      codes.push(raw.connack.reasonCode!);
+      raw.socket.destroy();
+    }
+    expect(codes.slice(0, 5)).toEqual([0, 0, 0, 0, 0]);
+    expect(codes[5]).toBe(0x9f);
+    const v3 = await rawConnectWith(broker.port, {
+      protocolVersion: 4,
+      clientId: 'r-v3',
+      clean: true,
+      keepalive: 60,
+      username: 'ctrl',
+      password: Buffer.from('pwc'),
+    });
+    expect(v3.connack.returnCode).toBe(3);
+  });
+});
