@@ -16,6 +16,7 @@ import { authenticate, login } from '../support/clients.ts';
 
 const limiterEnv = {
   AUTH_LIMIT_FREE_FAILURES: '3',
+  AUTH_LIMIT_ADDRESS_FREE_FAILURES: '10',
   AUTH_LIMIT_BASE_DELAY_MS: '60000',
   AUTH_LIMIT_MAX_DELAY_MS: '600000',
 };
@@ -121,24 +122,51 @@ describe('auth service', () => {
     expect((await login(broker, 'plain-device', 'pd-new')).allow).toBe(true);
   });
 
-  test('repeated failures lock the username out even for the right password', async () => {
+  test('guesses from one address lock it out for that user while the device at another address still logs in', async () => {
     await addUser(['victim', '--role', 'device'], 'victim-secret');
+    const attacker = { sourceAddress: '192.0.2.10' };
     for (let i = 0; i < 4; i++) {
-      // Each from its own address, so only the per-username limit can trigger.
-      const reply = await login(broker, 'victim', `guess-${i}`, {
-        sourceAddress: `192.0.2.${10 + i}`,
-      });
+      const reply = await login(broker, 'victim', `guess-${i}`, attacker);
       expect(reply.reasonCode).toBe(ReasonCodes.badUserNameOrPassword);
     }
-    const reply = await login(broker, 'victim', 'victim-secret', { sourceAddress: '192.0.2.50' });
-    expect(reply.allow).toBe(false);
-    expect(reply.reasonCode).toBe(ReasonCodes.connectionRateExceeded);
-    expect(reply.retryAfterMs).toBeGreaterThan(0);
-    expect(reply.retryAfterMs).toBeLessThanOrEqual(60_000);
+    const locked = await login(broker, 'victim', 'victim-secret', attacker);
+    expect(locked.allow).toBe(false);
+    expect(locked.reasonCode).toBe(ReasonCodes.connectionRateExceeded);
+    expect(locked.retryAfterMs).toBeGreaterThan(0);
+    expect(locked.retryAfterMs).toBeLessThanOrEqual(60_000);
+    // The device: first a full verification, then one served from the cache.
+    const device = { sourceAddress: '192.0.2.50' };
+    expect((await login(broker, 'victim', 'victim-secret', device)).allow).toBe(true);
+    expect((await login(broker, 'victim', 'victim-secret', device)).allow).toBe(true);
+    expect((await login(broker, 'victim', 'victim-secret', attacker)).reasonCode).toBe(
+      ReasonCodes.connectionRateExceeded,
+    );
   });
 
-  test('repeated failures from one address lock that address out for every username', async () => {
-    for (let i = 0; i < 8; i++) {
+  test('failures of one user spread over many addresses do not lock that user out', async () => {
+    await addUser(['roamer', '--role', 'device'], 'roamer-secret');
+    for (let i = 0; i < 6; i++) {
+      const reply = await login(broker, 'roamer', 'guess', { sourceAddress: `192.0.2.${20 + i}` });
+      expect(reply.reasonCode).toBe(ReasonCodes.badUserNameOrPassword);
+    }
+    expect(
+      (await login(broker, 'roamer', 'roamer-secret', { sourceAddress: '192.0.2.60' })).allow,
+    ).toBe(true);
+  });
+
+  test('a few failures of several devices behind one shared address do not lock the others out', async () => {
+    const nat = { sourceAddress: '192.0.2.150' };
+    for (const stale of ['stale-1', 'stale-2', 'stale-3']) {
+      for (let i = 0; i < 3; i++) {
+        const reply = await login(broker, stale, 'old-password', nat);
+        expect(reply.reasonCode).toBe(ReasonCodes.badUserNameOrPassword);
+      }
+    }
+    expect((await login(broker, 'router-1', 'correct horse', nat)).allow).toBe(true);
+  });
+
+  test('spraying from one address past the address threshold locks that address out for every username', async () => {
+    for (let i = 0; i < 12; i++) {
       await login(broker, `spray-${i}`, 'guess', { sourceAddress: '192.0.2.200' });
     }
     const reply = await login(broker, 'router-1', 'correct horse', {

@@ -142,6 +142,55 @@ describe('AttemptLimiter', () => {
     expect(limiter.check(user)).toEqual({ allowed: true });
   });
 
+  it('with a fixed window, failures spread over many windows never add up to a lock', () => {
+    const { limiter, clock } = limiterWithClock({ window: 'fixed' });
+    for (let i = 0; i < 50; i++) {
+      clock.now += 20_000;
+      limiter.recordFailure(user);
+    }
+    expect(limiter.check(user)).toEqual({ allowed: true });
+  });
+
+  it('with a quiet window, the same trickle of failures keeps adding up and locks', () => {
+    const { limiter, clock } = limiterWithClock();
+    for (let i = 0; i < 50; i++) {
+      clock.now += 20_000;
+      limiter.recordFailure(user);
+    }
+    expect(limiter.check(user)).toMatchObject({ allowed: false });
+  });
+
+  it('with a fixed window, a burst within one window still locks', () => {
+    const { limiter } = limiterWithClock({ window: 'fixed' });
+    fail(limiter, user, 5);
+    expect(limiter.check(user)).toMatchObject({ allowed: false, retryAfterMs: 2_000 });
+  });
+
+  it('with a fixed window, a lock outlasting its window is kept and the next window counts from one', () => {
+    const { limiter, clock } = limiterWithClock({
+      window: 'fixed',
+      windowMs: 1_000,
+      baseDelayMs: 5_000,
+      maxDelayMs: 40_000,
+    });
+    fail(limiter, user, 6);
+    expect(limiter.check(user)).toMatchObject({ allowed: false, retryAfterMs: 20_000 });
+    clock.now += 2_000;
+    limiter.recordFailure(user);
+    expect(limiter.check(user)).toMatchObject({ allowed: false, retryAfterMs: 18_000 });
+    clock.now += 18_000;
+    expect(limiter.check(user)).toEqual({ allowed: true });
+    fail(limiter, user, 2);
+    expect(limiter.check(user)).toEqual({ allowed: true });
+  });
+
+  it('refuses an unknown window kind', () => {
+    expect(
+      () =>
+        new AttemptLimiter({ ...OPTIONS, window: 'sliding' as AttemptLimiterOptions['window'] }),
+    ).toThrow(expect.objectContaining({ code: 'OPTIONS_INVALID' }));
+  });
+
   it('refuses a maximum delay below the base delay', () => {
     expect(() => new AttemptLimiter({ ...OPTIONS, maxDelayMs: 10 })).toThrow(
       expect.objectContaining({ code: 'OPTIONS_INVALID' }),

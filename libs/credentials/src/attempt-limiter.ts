@@ -1,6 +1,20 @@
 import { CredentialsError, CredentialsErrorCodes } from './credentials-error.ts';
 import { requireNumberOption } from './options.ts';
 
+/** How an {@link AttemptLimiter} forgets failures. */
+export const FailureWindows = {
+  /** All failures of a key are forgotten after `windowMs` without one: persistent guessing adds up. */
+  quiet: 'quiet',
+  /**
+   * Failures count per window of `windowMs` from the first one: a steady trickle (many devices
+   * behind one NAT, each failing now and then) never adds up, only a burst within one window.
+   */
+  fixed: 'fixed',
+} as const;
+
+/** One of the {@link FailureWindows} values. */
+export type FailureWindow = (typeof FailureWindows)[keyof typeof FailureWindows];
+
 /** Options of an {@link AttemptLimiter}. */
 export interface AttemptLimiterOptions {
   /** Most keys tracked; the one least recently failed is dropped beyond it. */
@@ -13,6 +27,8 @@ export interface AttemptLimiterOptions {
   maxDelayMs: number;
   /** A key is forgotten after this long without failures (and once any lock has run out). */
   windowMs: number;
+  /** How `windowMs` applies (default `quiet`). */
+  window?: FailureWindow;
   /** Clock, injectable for tests. */
   now?: () => number;
 }
@@ -23,6 +39,7 @@ export type AttemptDecision =
 
 interface Entry {
   failures: number;
+  windowStartedAt: number;
   lastFailureAt: number;
   lockedUntil: number;
 }
@@ -32,17 +49,18 @@ const ALLOWED: AttemptDecision = Object.freeze({ allowed: true });
 const MAX_EXPONENT = 52;
 
 /**
- * Slows password guessing with per-key exponential lockouts. The auth service passes several
- * keys per attempt (`user:<name>`, `addr:<ip>`) and decides which to reset on success.
+ * Slows password guessing with per-key exponential lockouts. One limiter holds one kind of key
+ * under one policy; the auth service keeps one for (user, address) pairs and a softer one for
+ * addresses, and decides which to reset on success.
  *
  * Failure number n (counting from 1 within the window) locks the key for
  * min(baseDelayMs · 2^(n − freeFailures − 1), maxDelayMs) when n > freeFailures.
  *
  * Memory is bounded by `maxEntries`: when full, the key that failed least recently is evicted.
- * An attacker sending failures under many distinct keys (usernames) can therefore evict the
- * lock on a victim's `user:` key; the `addr:` key bounds that, since every failure refreshes the
- * attacker's own address entry and keeps it the youngest. Attackers with many addresses
- * weaken it, so the service should key IPv6 clients by prefix, not by full address.
+ * An attacker sending failures under many distinct keys can therefore evict an older lock; a
+ * second limiter over a coarser key (the attacker's address) bounds that, since every failure
+ * refreshes the attacker's own entry there and keeps it the youngest. Attackers with many
+ * addresses weaken it, so the service keys IPv6 clients by prefix, not by full address.
  */
 export class AttemptLimiter {
   readonly #maxEntries: number;
@@ -50,6 +68,7 @@ export class AttemptLimiter {
   readonly #baseDelayMs: number;
   readonly #maxDelayMs: number;
   readonly #windowMs: number;
+  readonly #window: FailureWindow;
   readonly #now: () => number;
   // Map iteration follows insertion order: re-inserting on failure keeps the stalest first.
   readonly #entries = new Map<string, Entry>();
@@ -71,6 +90,13 @@ export class AttemptLimiter {
     this.#baseDelayMs = options.baseDelayMs;
     this.#maxDelayMs = options.maxDelayMs;
     this.#windowMs = options.windowMs;
+    this.#window = options.window ?? FailureWindows.quiet;
+    if (!Object.values(FailureWindows).includes(this.#window)) {
+      throw new CredentialsError(
+        CredentialsErrorCodes.OptionsInvalid,
+        `window must be one of ${Object.values(FailureWindows).join(', ')}, got ${String(this.#window)}`,
+      );
+    }
     this.#now = options.now ?? Date.now;
   }
 
@@ -98,7 +124,17 @@ export class AttemptLimiter {
   recordFailure(keys: readonly string[]): void {
     const now = this.#now();
     for (const key of keys) {
-      const entry = this.#live(key, now) ?? { failures: 0, lastFailureAt: now, lockedUntil: 0 };
+      const entry = this.#live(key, now) ?? {
+        failures: 0,
+        windowStartedAt: now,
+        lastFailureAt: now,
+        lockedUntil: 0,
+      };
+      // A fixed window that ran out while a lock kept the entry alive starts afresh (the lock stays).
+      if (!this.#inWindow(entry, now)) {
+        entry.failures = 0;
+        entry.windowStartedAt = now;
+      }
       entry.failures += 1;
       entry.lastFailureAt = now;
       const beyondFree = entry.failures - this.#freeFailures;
@@ -124,8 +160,14 @@ export class AttemptLimiter {
   #live(key: string, now: number): Entry | undefined {
     const entry = this.#entries.get(key);
     if (entry === undefined) return undefined;
-    if (now - entry.lastFailureAt < this.#windowMs || entry.lockedUntil > now) return entry;
+    if (this.#inWindow(entry, now) || entry.lockedUntil > now) return entry;
     this.#entries.delete(key);
     return undefined;
+  }
+
+  #inWindow(entry: Entry, now: number): boolean {
+    const since =
+      this.#window === FailureWindows.fixed ? entry.windowStartedAt : entry.lastFailureAt;
+    return now - since < this.#windowMs;
   }
 }

@@ -28,5 +28,5 @@ export type { CredentialRecord, NewCredentialRecordFields } from './credential-r
 export { verifyPlaintext } from './verify-plaintext.ts';
 export { VerificationCache } from './verification-cache.ts';
 export type { VerificationCacheOptions } from './verification-cache.ts';
-export { AttemptLimiter } from './attempt-limiter.ts';
-export type { AttemptDecision, AttemptLimiterOptions } from './attempt-limiter.ts';
+export { AttemptLimiter, FailureWindows } from './attempt-limiter.ts';
+export type { AttemptDecision, AttemptLimiterOptions, FailureWindow } from './attempt-limiter.ts';

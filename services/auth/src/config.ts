@@ -23,21 +23,27 @@ const spec = {
     false,
   ),
   AUTH_LIMIT_FREE_FAILURES: env.int(
-    'failed attempts per user or address before delays start',
+    'failed attempts of one user from one address before its lockouts start',
     5,
     0,
     1000,
   ),
+  AUTH_LIMIT_ADDRESS_FREE_FAILURES: env.int(
+    'failed attempts from one address (all users) per window before its lockouts start',
+    100,
+    0,
+    1_000_000,
+  ),
   AUTH_LIMIT_BASE_DELAY_MS: env.int('first lockout after the free failures', 1000, 1, 3_600_000),
   AUTH_LIMIT_MAX_DELAY_MS: env.int('longest lockout', 300_000, 1, 86_400_000),
   AUTH_LIMIT_WINDOW_MS: env.int(
-    'failures older than this are forgotten',
+    "a user's failures from an address are forgotten after this quiet time; an address's count per window this long",
     900_000,
     1000,
     86_400_000,
   ),
   AUTH_LIMIT_MAX_ENTRIES: env.int(
-    'users and addresses tracked at most (bounded memory)',
+    '(user, address) pairs tracked at most, and as many addresses (bounded memory)',
     100_000,
     100,
     10_000_000,
@@ -67,9 +73,13 @@ export type AuthConfig = ConfigOf<typeof spec>;
 
 /** Reads and checks the settings. */
 export function loadAuthConfig(source: NodeJS.ProcessEnv = process.env): AuthConfig {
-  return readConfig(spec, source, (config) =>
-    config.AUTH_LIMIT_MAX_DELAY_MS < config.AUTH_LIMIT_BASE_DELAY_MS
+  return readConfig(spec, source, (config) => [
+    ...(config.AUTH_LIMIT_MAX_DELAY_MS < config.AUTH_LIMIT_BASE_DELAY_MS
       ? ['AUTH_LIMIT_MAX_DELAY_MS must not be below AUTH_LIMIT_BASE_DELAY_MS']
-      : [],
-  );
+      : []),
+    // Many devices can share an address (carrier-grade NAT); its limit is the softer one.
+    ...(config.AUTH_LIMIT_ADDRESS_FREE_FAILURES < config.AUTH_LIMIT_FREE_FAILURES
+      ? ['AUTH_LIMIT_ADDRESS_FREE_FAILURES must not be below AUTH_LIMIT_FREE_FAILURES']
+      : []),
+  ]);
 }

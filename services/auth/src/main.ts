@@ -1,5 +1,5 @@
 // Wiring only: config → logger/telemetry → NATS → domain → serve → health → shutdown.
-import { AttemptLimiter, VerificationCache } from '@octomesh/credentials';
+import { VerificationCache } from '@octomesh/credentials';
 import { connectNats, serve } from '@octomesh/nats-kit';
 import {
   announceHealthPort,
@@ -14,6 +14,7 @@ import {
 import { loadAuthConfig } from './config.ts';
 import { KvCredentialStore } from './credential-store.ts';
 import { Authenticator } from './domain/authenticator.ts';
+import { LoginLimiter } from './domain/login-limiter.ts';
 import { authMetrics } from './metrics.ts';
 import { announceRevocations } from './revocations.ts';
 import { authService } from './service.ts';
@@ -41,9 +42,10 @@ const authenticator = new Authenticator(store, {
   certificateRole: config.AUTH_CERT_ROLE,
   certificateRequiresPassword: config.AUTH_CERT_REQUIRE_PASSWORD,
   cache,
-  limiter: new AttemptLimiter({
+  limiter: new LoginLimiter({
     maxEntries: config.AUTH_LIMIT_MAX_ENTRIES,
-    freeFailures: config.AUTH_LIMIT_FREE_FAILURES,
+    pairFreeFailures: config.AUTH_LIMIT_FREE_FAILURES,
+    addressFreeFailures: config.AUTH_LIMIT_ADDRESS_FREE_FAILURES,
     baseDelayMs: config.AUTH_LIMIT_BASE_DELAY_MS,
     maxDelayMs: config.AUTH_LIMIT_MAX_DELAY_MS,
     windowMs: config.AUTH_LIMIT_WINDOW_MS,

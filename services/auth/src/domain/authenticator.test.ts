@@ -1,6 +1,5 @@
 import { ReasonCodes } from '@octomesh/contracts';
 import {
-  AttemptLimiter,
   VerificationCache,
   hashPassword,
   newCredentialRecord,
@@ -10,8 +9,10 @@ import {
   Authenticator,
   type AuthAttempt,
   type CredentialLookup,
+  type CredentialState,
   type StoredCredential,
 } from './authenticator.ts';
+import { LoginLimiter } from './login-limiter.ts';
 
 const fastParams = { N: 1024, r: 8, p: 1, keyLength: 32, saltLength: 16 };
 
@@ -48,12 +49,16 @@ function lookup(
   return store;
 }
 
-/** A verifier that counts scrypt runs (the real one underneath). */
+type Hash = Parameters<typeof verifyPassword>[1];
+
+/** A verifier that counts scrypt runs and keeps the hashes it was given (the real one underneath). */
 function countingVerify() {
   const counter = {
     runs: 0,
-    verify: async (password: Uint8Array, hash: Parameters<typeof verifyPassword>[1]) => {
+    hashes: [] as Hash[],
+    verify: async (password: Uint8Array, hash: Hash) => {
       counter.runs++;
+      counter.hashes.push(hash);
       return verifyPassword(password, hash);
     },
   };
@@ -68,9 +73,10 @@ function authenticator(
     certificateMapping: 'cn',
     certificateRole: 'device',
     certificateRequiresPassword: false,
-    limiter: new AttemptLimiter({
+    limiter: new LoginLimiter({
       maxEntries: 100,
-      freeFailures: 2,
+      pairFreeFailures: 2,
+      addressFreeFailures: 6,
       baseDelayMs: 1000,
       maxDelayMs: 10_000,
       windowMs: 60_000,
@@ -243,7 +249,7 @@ describe('Authenticator against guessing', () => {
           attempt({
             username: 'router',
             password: Buffer.from(`guess-${i}`),
-            sourceAddress: `198.51.100.${i}`,
+            sourceAddress: `198.51.100.66:${1000 + i}`,
           }),
         ),
       ),
@@ -258,10 +264,105 @@ describe('Authenticator against guessing', () => {
     // the 4 scrypt slots when it triggered.
     expect(tried).toBeLessThanOrEqual(2 + 1 + 4);
     expect(locked).toBe(60 - tried);
-    const right = await auth.authenticate(
+    const fromAttacker = await auth.authenticate(
+      attempt({ username: 'router', password: Buffer.from('pw'), sourceAddress: '198.51.100.66' }),
+    );
+    expect(fromAttacker).toMatchObject({
+      allow: false,
+      reasonCode: ReasonCodes.connectionRateExceeded,
+    });
+    const fromDevice = await auth.authenticate(
       attempt({ username: 'router', password: Buffer.from('pw'), sourceAddress: '203.0.113.1' }),
     );
-    expect(right).toMatchObject({ allow: false, reasonCode: ReasonCodes.connectionRateExceeded });
+    expect(fromDevice.allow).toBe(true);
+  });
+
+  test.each([
+    ['verified afresh', false],
+    ['served from the cache', true],
+  ])(
+    'a guesser locked out for a user does not lock the device out at another address (%s)',
+    async (_, cached) => {
+      const counter = countingVerify();
+      const auth = authenticator(lookup([await account('router', 'pw')]), {
+        verify: counter.verify,
+        ...(cached ? {} : { cache: undefined }),
+      });
+      const device = attempt({
+        username: 'router',
+        password: Buffer.from('pw'),
+        sourceAddress: '203.0.113.1',
+      });
+      if (cached) expect((await auth.authenticate(device)).allow).toBe(true);
+      for (let i = 0; i < 5; i++) {
+        await auth.authenticate(
+          attempt({
+            username: 'router',
+            password: Buffer.from(`guess-${i}`),
+            sourceAddress: '198.51.100.66',
+          }),
+        );
+      }
+      const runsBefore = counter.runs;
+      const guesser = await auth.authenticate(
+        attempt({
+          username: 'router',
+          password: Buffer.from('pw'),
+          sourceAddress: '198.51.100.66',
+        }),
+      );
+      expect(guesser).toMatchObject({
+        allow: false,
+        reasonCode: ReasonCodes.connectionRateExceeded,
+        reason: 'too many failed attempts for this user from this address',
+      });
+      expect((await auth.authenticate(device)).allow).toBe(true);
+      expect(counter.runs - runsBefore).toBe(cached ? 0 : 1);
+    },
+  );
+
+  test('wrong guesses for one user from many addresses never lock that user out', async () => {
+    const auth = authenticator(lookup([await account('router', 'pw')]));
+    for (let i = 0; i < 10; i++) {
+      const guess = await auth.authenticate(
+        attempt({
+          username: 'router',
+          password: Buffer.from('guess'),
+          sourceAddress: `198.51.100.${i}`,
+        }),
+      );
+      expect(guess).toMatchObject({ reasonCode: ReasonCodes.badUserNameOrPassword });
+    }
+    expect(
+      (
+        await auth.authenticate(
+          attempt({ username: 'router', password: Buffer.from('pw'), sourceAddress: '192.0.2.9' }),
+        )
+      ).allow,
+    ).toBe(true);
+  });
+
+  test('an address spraying many usernames is locked for all of them past its softer threshold', async () => {
+    const auth = authenticator(lookup([await account('router', 'pw')]));
+    const from = (username: string, password: string) =>
+      auth.authenticate(
+        attempt({ username, password: Buffer.from(password), sourceAddress: '100.64.0.1' }),
+      );
+    // Six failures (the address threshold), each user within its own two free ones.
+    for (const user of ['a', 'b', 'c']) {
+      for (let i = 0; i < 2; i++) {
+        expect(await from(user, 'x')).toMatchObject({
+          reasonCode: ReasonCodes.badUserNameOrPassword,
+        });
+      }
+    }
+    expect((await from('router', 'pw')).allow).toBe(true);
+    expect(await from('d', 'x')).toMatchObject({ reasonCode: ReasonCodes.badUserNameOrPassword });
+    expect(await from('router', 'pw')).toMatchObject({
+      allow: false,
+      reasonCode: ReasonCodes.connectionRateExceeded,
+      reason: 'too many failed attempts from this address',
+    });
   });
 
   test('a certificate cannot claim an account that has a password', async () => {
@@ -279,5 +380,74 @@ describe('Authenticator against guessing', () => {
       attempt({ username: 'router', password: Buffer.from('legacy') }),
     );
     expect(outcome).toMatchObject({ allow: false, reasonCode: ReasonCodes.badUserNameOrPassword });
+  });
+});
+
+describe('Authenticator with the Oktopus devices-auth migration', () => {
+  test('an unknown user and a wrong devices-auth password both run the decoy scrypt of the normal unknown-user path', async () => {
+    const counter = countingVerify();
+    const auth = authenticator(lookup([], { 'legacy-router': 'plain-pass' }), {
+      verify: counter.verify,
+    });
+    const refusals = [
+      // The normal path: devices-auth does not know the name either.
+      attempt({ username: 'nobody', password: Buffer.from('x') }),
+      attempt({ username: 'legacy-router', password: Buffer.from('wrong') }),
+      // Same length as the stored one, differing only in the last byte.
+      attempt({ username: 'legacy-router', password: Buffer.from('plain-pasS') }),
+    ];
+    for (const refused of refusals) {
+      expect(await auth.authenticate(refused)).toMatchObject({
+        allow: false,
+        reasonCode: ReasonCodes.badUserNameOrPassword,
+      });
+    }
+    expect(counter.runs).toBe(3);
+    const [decoy, ...others] = counter.hashes;
+    for (const hash of others) expect(hash).toBe(decoy);
+    const right = await auth.authenticate(
+      attempt({ username: 'legacy-router', password: Buffer.from('plain-pass') }),
+    );
+    expect(right).toMatchObject({ allow: true, via: 'oktopus-devices-auth' });
+    expect(counter.runs).toBe(3);
+  });
+
+  test('devices-auth is read for every username alongside our bucket, so known names take no fewer round trips', async () => {
+    const stored = await account('router', 'pw');
+    let answer: (state: CredentialState) => void = () => undefined;
+    const legacyReads: string[] = [];
+    const source: CredentialLookup = {
+      credential: () =>
+        new Promise<CredentialState>((resolve) => {
+          answer = resolve;
+        }),
+      legacyPassword: (username) => {
+        legacyReads.push(username);
+        return Promise.resolve(undefined);
+      },
+    };
+    const pending = authenticator(source).authenticate(
+      attempt({ username: 'router', password: Buffer.from('pw') }),
+    );
+    await Promise.resolve();
+    expect(legacyReads).toEqual(['router']);
+    answer(stored);
+    expect((await pending).allow).toBe(true);
+  });
+
+  test('a failing devices-auth read fails only the attempts that need it', async () => {
+    const accounts = [await account('router', 'pw')];
+    const source: CredentialLookup = {
+      credential: (username) =>
+        Promise.resolve(accounts.find((a) => a.record.username === username)),
+      legacyPassword: () => Promise.reject(new Error('kv down')),
+    };
+    const auth = authenticator(source);
+    expect(
+      (await auth.authenticate(attempt({ username: 'router', password: Buffer.from('pw') }))).allow,
+    ).toBe(true);
+    await expect(
+      auth.authenticate(attempt({ username: 'legacy-router', password: Buffer.from('x') })),
+    ).rejects.toThrow('kv down');
   });
 });

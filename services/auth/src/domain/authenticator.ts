@@ -2,8 +2,8 @@
 // (credential lookup, legacy lookup, password verifier), so it is testable without NATS, and
 // every branch answers with an MQTT 5 reason code.
 import { OctomeshError, ReasonCodes, Roles, type ReasonCode } from '@octomesh/contracts';
+import { randomBytes } from 'node:crypto';
 import {
-  AttemptLimiter,
   VerificationCache,
   hashPassword,
   verifyPassword,
@@ -11,12 +11,17 @@ import {
   type CredentialRecord,
   type PasswordHash,
 } from '@octomesh/credentials';
-import { addressKey } from './address-key.ts';
 import {
   certificateName,
   type CertificateFacts,
   type CertificateMapping,
 } from './certificate-identity.ts';
+import {
+  loginKeys,
+  type LoginDecision,
+  type LoginKeys,
+  type LoginLimiter,
+} from './login-limiter.ts';
 import { Semaphore } from './semaphore.ts';
 
 /** A credential record with the KV revision it was read at. */
@@ -75,7 +80,8 @@ export interface AuthenticatorOptions {
   certificateRole: string;
   /** Certificate identities must also present a valid password. */
   certificateRequiresPassword: boolean;
-  limiter: AttemptLimiter;
+  /** Brute-force lockouts per (user, address) and per address. */
+  limiter: LoginLimiter;
   /** Recent successful verifications; undefined disables caching (every login runs scrypt). */
   cache: VerificationCache | undefined;
   /** scrypt verifications run at once; more wait their turn (default 4, libuv's pool). */
@@ -95,22 +101,47 @@ function deny(reasonCode: ReasonCode, reason: string, retryAfterMs?: number): Au
     : { allow: false, reasonCode, reason, retryAfterMs };
 }
 
+type Refusal = Extract<LoginDecision, { allowed: false }>;
+
+// The reason names what is locked, not the username or address (the caller knows both).
+function lockedOut(refusal: Refusal): AuthOutcome {
+  return deny(
+    ReasonCodes.connectionRateExceeded,
+    refusal.scope === 'address'
+      ? 'too many failed attempts from this address'
+      : 'too many failed attempts for this user from this address',
+    refusal.retryAfterMs,
+  );
+}
+
 /** Thrown inside one attempt when the limiter locked its keys while it waited for scrypt. */
 class LockedOut extends Error {
-  readonly retryAfterMs: number;
-  readonly key: string;
-  constructor(key: string, retryAfterMs: number) {
-    super(`too many failed attempts (${key})`);
-    this.key = key;
-    this.retryAfterMs = retryAfterMs;
+  readonly refusal: Refusal;
+  constructor(refusal: Refusal) {
+    super(`locked out (${refusal.scope})`);
+    this.refusal = refusal;
   }
+}
+
+/** A promise's result, kept so that a failure only matters to whoever needs the value. */
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
+  return promise.then(
+    (value) => ({ ok: true, value }),
+    (error: unknown) => ({ ok: false, error }),
+  );
 }
 
 /** Per-attempt facts the verification steps need. */
 interface AttemptContext {
-  readonly limiterKeys: readonly string[];
+  readonly limiterKeys: LoginKeys;
   readonly deadline: number | undefined;
 }
+
+// What a legacy password is compared with when devices-auth does not know the username, so
+// that case does the same work as a wrong password. Random per process: nobody can send it.
+const ABSENT_LEGACY_PASSWORD = randomBytes(32);
 
 /** Decides CONNECT attempts. */
 export class Authenticator {
@@ -134,17 +165,13 @@ export class Authenticator {
     const problem = this.#inputProblem(attempt);
     if (problem !== undefined) return deny(ReasonCodes.badUserNameOrPassword, problem);
     const ctx: AttemptContext = {
-      limiterKeys: this.#limiterKeys(attempt),
+      limiterKeys: loginKeys(attempt.username, attempt.sourceAddress),
       deadline: attempt.deadline,
     };
+    // Only this user's failures from this address, and the address's own (softer) limit, can
+    // refuse here: failures from elsewhere never lock the rightful device out.
     const gate = this.#options.limiter.check(ctx.limiterKeys);
-    if (!gate.allowed) {
-      return deny(
-        ReasonCodes.connectionRateExceeded,
-        `too many failed attempts (${gate.key})`,
-        gate.retryAfterMs,
-      );
-    }
+    if (!gate.allowed) return lockedOut(gate);
     let outcome: AuthOutcome;
     try {
       outcome =
@@ -153,10 +180,10 @@ export class Authenticator {
           : await this.#byPassword(attempt, ctx);
     } catch (error) {
       if (!(error instanceof LockedOut)) throw error;
-      return deny(ReasonCodes.connectionRateExceeded, error.message, error.retryAfterMs);
+      return lockedOut(error.refusal);
     }
     if (outcome.allow) {
-      this.#options.limiter.recordSuccess(ctx.limiterKeys.filter((key) => key.startsWith('user:')));
+      this.#options.limiter.recordSuccess(ctx.limiterKeys);
     } else if (outcome.reasonCode === ReasonCodes.badUserNameOrPassword) {
       this.#options.limiter.recordFailure(ctx.limiterKeys);
     }
@@ -175,15 +202,6 @@ export class Authenticator {
     }
     if (attempt.clientId.length > 65535) return 'client id too long';
     return undefined;
-  }
-
-  #limiterKeys(attempt: AuthAttempt): string[] {
-    const keys: string[] = [];
-    if (attempt.username !== undefined && attempt.username !== '')
-      keys.push(`user:${attempt.username}`);
-    const address = addressKey(attempt.sourceAddress);
-    if (address !== undefined) keys.push(address);
-    return keys;
   }
 
   async #byCertificate(
@@ -247,10 +265,16 @@ export class Authenticator {
     if (username === undefined || username === '' || password === undefined) {
       return deny(ReasonCodes.badUserNameOrPassword, 'username and password required');
     }
-    const stored = await this.#lookup.credential(username);
+    // With migration on, devices-auth is read for every username alongside our bucket, not
+    // after a miss: an extra round trip only for names we do not know would tell them apart.
+    const legacyRead = this.#lookup.legacyPassword?.(username);
+    const [stored, legacy] = await Promise.all([
+      this.#lookup.credential(username),
+      legacyRead === undefined ? undefined : settle(legacyRead),
+    ]);
     // A removed account must not fall back to an old Oktopus password.
     if (stored === 'removed') return this.#decoyDeny(password, ctx, 'account removed');
-    if (stored === undefined) return this.#unknownUser(attempt, username, password, ctx);
+    if (stored === undefined) return this.#unknownUser(attempt, username, password, legacy, ctx);
     const { record, revision } = stored;
     if (record.password === undefined) {
       return this.#decoyDeny(password, ctx, 'account has no password (certificate only)');
@@ -309,7 +333,7 @@ export class Authenticator {
         throw new OctomeshError('DEADLINE_PASSED', 'caller deadline passed before verification');
       }
       const gate = this.#options.limiter.check(ctx.limiterKeys);
-      if (!gate.allowed) throw new LockedOut(gate.key, gate.retryAfterMs);
+      if (!gate.allowed) throw new LockedOut(gate);
       return await this.#verify(password, hash);
     } finally {
       this.#slots.release();
@@ -326,16 +350,26 @@ export class Authenticator {
     return deny(ReasonCodes.badUserNameOrPassword, reason);
   }
 
+  // Unknown to us: only a devices-auth password (migration) can let it in. Whether devices-auth
+  // knows the name or not, a refusal costs the same: one constant-time comparison of
+  // fixed-size MACs, then the decoy scrypt of every other unknown user.
   async #unknownUser(
     attempt: AuthAttempt,
     username: string,
     password: Uint8Array,
+    legacyRead: Settled<string | undefined> | undefined,
     ctx: AttemptContext,
   ): Promise<AuthOutcome> {
-    const legacy = await this.#lookup.legacyPassword?.(username);
-    if (legacy === undefined) return this.#decoyDeny(password, ctx, 'unknown user');
-    if (!verifyPlaintext(password, legacy))
-      return deny(ReasonCodes.badUserNameOrPassword, 'wrong password');
+    if (legacyRead?.ok === false) throw legacyRead.error;
+    const legacy = legacyRead?.value;
+    const matches = verifyPlaintext(password, legacy ?? ABSENT_LEGACY_PASSWORD);
+    if (legacy === undefined || !matches) {
+      return this.#decoyDeny(
+        password,
+        ctx,
+        legacy === undefined ? 'unknown user' : 'wrong password',
+      );
+    }
     const mismatch = this.#hintMismatch(attempt, username);
     if (mismatch !== undefined) return mismatch;
     this.#options.onLegacyUse?.(username);
