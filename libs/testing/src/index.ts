@@ -3,3 +3,4 @@ export * from './wait-for.ts';
 export * from './service-process.ts';
 export * from './certificates.ts';
 export * from './secured-bus.ts';
+export * from './mqtt-fuzz.ts';
