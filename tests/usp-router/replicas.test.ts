@@ -1,12 +1,26 @@
 // Many replicas: two brokers and two usp-routers on one NATS. Agents sit on either broker;
 // controller requests go to whichever router the queue group picks, and an answer read by the
 // other router is passed on, so every request still gets its own answer.
-import { decodeUspMsg, encodeUspMsg, Roles, Subjects, usp } from '@octomesh/contracts';
+import {
+  decodeUspMsg,
+  decodeUspRecord,
+  encodeUspMsg,
+  Roles,
+  Subjects,
+  usp,
+} from '@octomesh/contracts';
 import { call, MeshCodecs, type NatsConnection } from '@octomesh/nats-kit';
 import type { ServiceProcess } from '@octomesh/service-kit';
 import { startSecuredBus, startService, type TestBus } from '@octomesh/testing';
 import { AgentFleet } from '@octomesh/usp-sim';
 import { addAccounts } from '../support/accounts.ts';
+
+function getMsg(msgId: string, path: string): Uint8Array {
+  return encodeUspMsg({
+    header: { msgId, msgType: usp.Header.MsgType.GET },
+    body: { request: { get: { paramPaths: [path] } } },
+  });
+}
 
 async function metric(service: ServiceProcess, name: string): Promise<number> {
   const text = await (await fetch(`http://127.0.0.1:${await service.healthPort}/metrics`)).text();
@@ -92,10 +106,7 @@ describe('two brokers and two usp-routers', () => {
           Subjects.uspSend,
           {
             endpointId: r.endpointId,
-            msg: encodeUspMsg({
-              header: { msgId: r.msgId, msgType: usp.Header.MsgType.GET },
-              body: { request: { get: { paramPaths: ['Device.LocalAgent.EndpointID'] } } },
-            }),
+            msg: getMsg(r.msgId, 'Device.LocalAgent.EndpointID'),
             timeoutMs: 5000,
           },
           { timeoutMs: 7000, request: MeshCodecs.uspSendRequest, reply: MeshCodecs.uspSendReply },
@@ -119,5 +130,59 @@ describe('two brokers and two usp-routers', () => {
       routers.map((r) => metric(r, 'octomesh_usp_answers_unmatched_total')),
     );
     expect(unmatched.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+  });
+
+  // Issue 9 §5: pending requests were keyed by endpoint and the controller's msg_id, so two
+  // controllers using one msg_id could each get the other's answer (or a 409). Each pair below
+  // shares a msg_id and an agent but asks for another path, so a crossed answer shows.
+  test('two controllers sending one msg_id to one agent at once, through two routers, each get the answer to their own request', async () => {
+    const second = await server.connect('controller', 'replicas-second-controller');
+    try {
+      const controllers = [
+        { nc, path: 'Device.LocalAgent.EndpointID' },
+        { nc: second, path: 'Device.DeviceInfo.SerialNumber' },
+      ];
+      const before = await Promise.all(
+        routers.map((r) => metric(r, 'octomesh_usp_requests_sent_total')),
+      );
+      const rounds = Array.from({ length: 25 }, (_, i) => `shared-${i}`);
+      const replies = await Promise.all(
+        rounds.map((msgId) =>
+          Promise.all(
+            controllers.map((c) =>
+              call(
+                c.nc,
+                Subjects.uspSend,
+                { endpointId: 'os::REP-1', msg: getMsg(msgId, c.path), timeoutMs: 5000 },
+                {
+                  timeoutMs: 7000,
+                  request: MeshCodecs.uspSendRequest,
+                  reply: MeshCodecs.uspSendReply,
+                },
+              ),
+            ),
+          ),
+        ),
+      );
+      replies.forEach((pair, round) =>
+        pair.forEach((reply, c) => {
+          const msg = decodeUspMsg(reply.msg);
+          // The controller's own msg_id comes back, in the Msg and in the Record.
+          expect(msg.header?.msgId).toBe(rounds[round]);
+          const inRecord = decodeUspMsg(decodeUspRecord(reply.record).noSessionContext!.payload!);
+          expect(inRecord.header?.msgId).toBe(rounds[round]);
+          expect(msg.body?.response?.getResp?.reqPathResults?.[0]?.requestedPath).toBe(
+            controllers[c]!.path,
+          );
+        }),
+      );
+      // Both routers sent some of them: the requests really crossed replicas.
+      const after = await Promise.all(
+        routers.map((r) => metric(r, 'octomesh_usp_requests_sent_total')),
+      );
+      expect(after.every((n, i) => n > before[i]!)).toBe(true);
+    } finally {
+      await second.close();
+    }
   });
 });

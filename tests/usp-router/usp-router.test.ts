@@ -228,13 +228,18 @@ describe('usp-router', () => {
     const replies = await Promise.all(
       requests.map((r) => send(r.endpointId, getMsg(r.msgId, 'Device.DeviceInfo.'))),
     );
+    const seenByAgents = new Set<string>();
     replies.forEach((reply, i) => {
       const msg = decodeUspMsg(reply.msg);
       expect(msg.header?.msgId).toBe(requests[i]!.msgId);
       const params =
         msg.body?.response?.getResp?.reqPathResults?.[0]?.resolvedPathResults?.[0]?.resultParams;
-      expect(params).toEqual({ SerialNumber: requests[i]!.endpointId, MsgId: requests[i]!.msgId });
+      expect(params?.['SerialNumber']).toBe(requests[i]!.endpointId);
+      // The agent saw the router's msg_id for this request: the controller's, made unique.
+      expect(params?.['MsgId']?.startsWith(`${requests[i]!.msgId}#`)).toBe(true);
+      seenByAgents.add(params?.['MsgId'] ?? '');
     });
+    expect(seenByAgents.size).toBe(requests.length);
     for (const agent of agents.values()) agent.delayMs = () => 0;
   });
 

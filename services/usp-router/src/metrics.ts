@@ -1,11 +1,14 @@
 // Prometheus metrics of the usp-router.
 import { renderMetrics } from '@octomesh/service-kit';
 import type { OktopusCounters } from './oktopus.ts';
-import type { UspRouter } from './router.ts';
+import type { RouterCounters } from './router-parts.ts';
 
-/** Renders the router's counters for /metrics. */
-export function routerMetrics(router: UspRouter, oktopus?: OktopusCounters): string {
-  const c = router.counters;
+/** Renders the router's counters and its waiting requests for /metrics. */
+export function routerMetrics(
+  c: RouterCounters,
+  pending: number,
+  oktopus?: OktopusCounters,
+): string {
   const counter = (name: string, help: string, value: number) => ({
     name,
     help,
@@ -16,7 +19,7 @@ export function routerMetrics(router: UspRouter, oktopus?: OktopusCounters): str
     counter('octomesh_usp_records_received_total', 'Records read from agents', c.recordsReceived),
     {
       name: 'octomesh_usp_records_dropped_total',
-      help: 'Records dropped, by reason (spoofed: from_id is not the authenticated endpoint)',
+      help: 'Records dropped, by reason (spoofed: from_id is not the authenticated endpoint; not-device: the publisher is no device)',
       type: 'counter',
       samples: Object.entries(c.dropped).map(([reason, value]) => ({ labels: { reason }, value })),
     },
@@ -57,7 +60,7 @@ export function routerMetrics(router: UspRouter, oktopus?: OktopusCounters): str
       name: 'octomesh_usp_requests_pending',
       help: 'requests waiting for an answer',
       type: 'gauge',
-      samples: [{ value: router.pending }],
+      samples: [{ value: pending }],
     },
     ...(oktopus === undefined
       ? []

@@ -14,8 +14,10 @@
 import { decodeUspRecord, QueueGroups, uspTopics } from '@octomesh/contracts';
 import type { Msg, NatsConnection } from '@octomesh/nats-kit';
 import type { Logger } from '@octomesh/service-kit';
-import type { Endpoint } from './registry.ts';
-import type { RouterObserver, UspRouter } from './router.ts';
+import { USP_CONTENT_TYPE, type PublishToTopic } from './fabric.ts';
+import type { RecordObserver } from './inbound.ts';
+import type { PresenceObserver } from './presence.ts';
+import type { Endpoint, EndpointRegistry } from './registry.ts';
 
 /** Oktopus subject prefixes. */
 export const OktopusSubjects = {
@@ -35,19 +37,51 @@ export interface OktopusCounters {
   refused: number;
 }
 
+/** What the router's inbound Records and presence tell the compatibility layer. */
+export interface OktopusObserver {
+  onRecord: RecordObserver;
+  onPresence: PresenceObserver;
+}
+
+/** What the compatibility layer works with. */
+export interface OktopusParts {
+  nc: NatsConnection;
+  registry: EndpointRegistry;
+  publish: PublishToTopic;
+  prefix: string;
+  logger: Logger;
+}
+
+/**
+ * Publishes a controller's Record as it is to an endpoint's agent topic with the given Response
+ * Topic: the Oktopus controller matches its own answers, so nothing waits here.
+ */
+export async function forwardToAgent(
+  parts: Pick<OktopusParts, 'registry' | 'publish' | 'prefix'>,
+  endpointId: string,
+  record: Uint8Array,
+  responseTopic: string,
+): Promise<void> {
+  const endpoint = await parts.registry.forRequest(endpointId);
+  parts.publish(endpoint?.agentTopic || uspTopics(parts.prefix).agent(endpointId), record, {
+    contentType: USP_CONTENT_TYPE,
+    responseTopic,
+  });
+}
+
 /** Starts the Oktopus subjects; returns the observer to give the router and a stop function. */
-export function startOktopusCompat(
-  nc: NatsConnection,
-  router: UspRouter,
-  prefix: string,
-  logger: Logger,
-): { observer: RouterObserver; counters: OktopusCounters; stop: () => void } {
+export function startOktopusCompat(parts: OktopusParts): {
+  observer: OktopusObserver;
+  counters: OktopusCounters;
+  stop: () => void;
+} {
+  const { nc, prefix, logger } = parts;
   const topics = uspTopics(prefix);
   const counters: OktopusCounters = { forwardedToControllers: 0, forwardedToAgents: 0, refused: 0 };
   const controllerLevel = `${prefix}/controller/`;
   const apiLevel = `${prefix}/api/`;
 
-  const observer: RouterObserver = {
+  const observer: OktopusObserver = {
     onRecord(topic, endpointId, record) {
       if (!TOKEN.test(endpointId)) {
         counters.refused++;
@@ -78,8 +112,12 @@ export function startOktopusCompat(
       if (!TOKEN.test(id) || id !== id.trim()) throw new Error('endpoint id is not one token');
       const record = decodeUspRecord(msg.data);
       if (record.toId !== id) throw new Error('the record is addressed to another endpoint');
-      void router
-        .forwardToAgent(id, msg.data, kind === 'info' ? topics.controllerFor(id) : topics.api(id))
+      void forwardToAgent(
+        parts,
+        id,
+        msg.data,
+        kind === 'info' ? topics.controllerFor(id) : topics.api(id),
+      )
         .then(() => counters.forwardedToAgents++)
         .catch((error: unknown) => {
           counters.refused++;

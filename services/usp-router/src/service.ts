@@ -2,7 +2,8 @@
 // usp.v1.endpoints.
 import { mesh, QueueGroups, ServiceNames, Subjects } from '@octomesh/contracts';
 import { MeshCodecs, protoCodec, type ServiceDefinition } from '@octomesh/nats-kit';
-import type { UspRouter } from './router.ts';
+import type { EndpointRegistry } from './registry.ts';
+import type { Requests } from './requests.ts';
 
 const sendRequest = protoCodec<mesh.usp.v1.SendRequest>(
   mesh.usp.v1.SendRequest,
@@ -15,7 +16,11 @@ const listRequest = protoCodec<mesh.usp.v1.ListEndpointsRequest>(
 );
 
 /** The usp-router's micro service definition. */
-export function routerService(router: UspRouter, maxInFlight: number): ServiceDefinition {
+export function routerService(
+  requests: Requests,
+  registry: EndpointRegistry,
+  maxInFlight: number,
+): ServiceDefinition {
   return {
     name: ServiceNames.uspRouter,
     version: '0.1.0',
@@ -28,14 +33,19 @@ export function routerService(router: UspRouter, maxInFlight: number): ServiceDe
         subject: Subjects.uspSend,
         request: sendRequest,
         reply: protoCodec<mesh.usp.v1.ISendReply>(mesh.usp.v1.SendReply, 'SendReply'),
-        handle: (request) => router.send(request),
+        handle: (request) => requests.send(request),
       },
       {
         name: 'endpoints',
         subject: Subjects.uspEndpoints,
         request: listRequest,
         reply: MeshCodecs.uspListEndpointsReply as never,
-        handle: (request) => router.listEndpoints(request),
+        handle: (request) =>
+          registry.list({
+            onlineOnly: request.onlineOnly,
+            prefix: request.prefix,
+            limit: Math.min(request.limit || 1000, 10_000),
+          }),
       },
     ],
   };

@@ -1,25 +1,31 @@
 // What the router does with a Record an agent published, as pure logic: decode, validate
-// (to_id, record type), check that from_id is the endpoint the broker authenticated for that
-// connection (anti-spoofing), and classify it. Also the Records and Msgs the router sends.
+// (to_id, record type), check that the publisher is a device and that from_id is the endpoint
+// the broker authenticated for that connection (anti-spoofing), and classify it. Also the
+// Records and Msgs the router sends, and which agent-named topics it accepts.
 import {
   decodeUspMsg,
   decodeUspRecord,
   encodeUspMsg,
   encodeUspRecord,
+  Roles,
   usp,
   type FabricPublisher,
   type usp_record,
 } from '@octomesh/contracts';
 
-/** Why an inbound Record was dropped (each is counted). */
-export type DropReason =
-  | 'bad-record'
-  | 'bad-msg'
-  | 'unsupported-record'
-  | 'wrong-to-id'
-  | 'no-identity'
-  | 'spoofed'
-  | 'unexpected-msg';
+/** Why an inbound Record is dropped; each has its own counter. */
+export const DropReasons = [
+  'bad-record',
+  'bad-msg',
+  'unsupported-record',
+  'wrong-to-id',
+  'no-identity',
+  'not-device',
+  'spoofed',
+  'unexpected-msg',
+] as const;
+/** One of {@link DropReasons}. */
+export type DropReason = (typeof DropReasons)[number];
 
 /** An inbound Record, classified. */
 export type Inbound =
@@ -38,7 +44,12 @@ export function classifyInbound(
   controllerIds: ReadonlySet<string>,
 ): Inbound {
   // Only what a broker authenticated counts: the mesh's own messages carry no publisher.
-  if (publisher === undefined || publisher.endpointId === '')
+  if (publisher === undefined) return drop('no-identity', 'no authenticated publisher');
+  // Only devices speak as agents (issue 9 §6): an anonymous client (development mode) names its
+  // own endpoint id, and a controller or admin is no agent, so their Records never count.
+  if (publisher.role !== Roles.device)
+    return drop('not-device', `role ${JSON.stringify(publisher.role.slice(0, 64))}`);
+  if (publisher.endpointId === '')
     return drop('no-identity', 'publisher has no authenticated endpoint id');
   let record: usp_record.Record;
   try {
@@ -115,4 +126,34 @@ export function notifyResponse(notify: usp.Msg): Uint8Array {
  */
 export function isOwnAgentTopic(topic: string, ownTopic: string): boolean {
   return topic === ownTopic || topic.startsWith(`${ownTopic}/`);
+}
+
+/**
+ * The agent topic to register from a Connect Record's subscribed_topic: the named topic (without
+ * a trailing `/#`) when it lies in the agent's own tree and holds no wildcard, else the agent's
+ * own topic; `ignored` when a named topic was refused (counted).
+ */
+export function agentTopicFromConnect(
+  subscribedTopic: string,
+  ownTopic: string,
+): { agentTopic: string; ignored: boolean } {
+  const named = subscribedTopic.replace(/\/#$/, '');
+  if (isOwnAgentTopic(named, ownTopic) && !/[+#]/.test(named))
+    return { agentTopic: named, ignored: false };
+  return { agentTopic: ownTopic, ignored: named !== '' };
+}
+
+/**
+ * Where the router answers an agent (NotifyResp): its MQTT 5 Response Topic when that lies in
+ * its own tree, else its registered agent topic, else its own topic; `ignored` when a Response
+ * Topic outside the tree was refused (counted).
+ */
+export function replyTopicFor(
+  responseTopic: string | undefined,
+  ownTopic: string,
+  registeredTopic: string | null | undefined,
+): { topic: string; ignored: boolean } {
+  if (responseTopic !== undefined && isOwnAgentTopic(responseTopic, ownTopic))
+    return { topic: responseTopic, ignored: false };
+  return { topic: registeredTopic || ownTopic, ignored: responseTopic !== undefined };
 }
