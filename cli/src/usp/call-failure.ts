@@ -21,7 +21,7 @@ export function describeCallFailure(error: unknown, context: CallContext): strin
       case 404:
         return `unknown endpoint ${endpoint}`;
       case 409:
-        // 409 is also "msg_id already waiting for an answer": then the router's words are clearer.
+        // 409 is "endpoint offline"; any other 409 detail is the router's own words.
         return /offline/.test(detail) || detail === ''
           ? `endpoint ${endpoint} is offline`
           : `refused: ${detail}`;
