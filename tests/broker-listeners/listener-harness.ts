@@ -91,10 +91,18 @@ export function mqttConnect(stream: Duplex, clientId: string): Promise<number> {
   });
 }
 
-/** A TCP connection to 127.0.0.1:`port`, once connected. */
-export function openSocket(port: number): Promise<Socket> {
+/**
+ * A TCP connection to `host`:`port` (127.0.0.1 by default), once connected; `localAddress`
+ * picks the peer address the listener sees (any 127.x.y.z is loopback on Linux).
+ */
+export function openSocket(
+  port: number,
+  options: { host?: string; localAddress?: string } = {},
+): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = tcpConnect(port, '127.0.0.1', () => {
+    const { host = '127.0.0.1', localAddress } = options;
+    const local = localAddress === undefined ? {} : { localAddress };
+    const socket = tcpConnect({ port, host, ...local }, () => {
       // Later resets are answers the tests look at through 'close'.
       socket.on('error', () => undefined);
       resolve(socket);

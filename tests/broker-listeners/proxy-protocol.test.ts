@@ -1,9 +1,13 @@
 // PROXY protocol v1/v2 in front of the listeners: raw bytes from a "load balancer", then a
-// real MQTT CONNECT; the deciders must see the proxied client address.
+// real MQTT CONNECT; the deciders must see the proxied client address. Only peers inside the
+// trusted CIDRs may send a header: on Linux every 127.x.y.z is loopback, so a socket bound to
+// 127.0.0.2 plays the balancer and one from 127.0.0.1 an outsider, on one listener.
 import { connect as tlsConnect } from 'node:tls';
 import { isIPv4 } from 'node:net';
+import type { MqttClient } from 'mqtt';
 import WebSocket, { createWebSocketStream } from 'ws';
 import { createTestCertificateAuthority, type TestCertificateAuthority } from '@octomesh/testing';
+import { connectClient, end } from '../mqtt-engine/clients.ts';
 import {
   closed,
   mqttConnect,
@@ -11,6 +15,9 @@ import {
   startRecordingEngine,
   type RecordingEngine,
 } from './listener-harness.ts';
+
+// The loopback peer every test's "load balancer" connects from.
+const TRUSTED = { proxyProtocol: true, proxyTrustedCidrs: ['127.0.0.1/32'] } as const;
 
 const V2_SIGNATURE = Buffer.from('0d0a0d0a000d0a515549540a', 'hex');
 
@@ -66,7 +73,7 @@ describe('PROXY protocol on the listeners', () => {
   });
 
   const proxiedConnect = async (header: Buffer | string, splitAt?: number) => {
-    const listener = await broker.listen({ name: 'mqtt', proxyProtocol: true });
+    const listener = await broker.listen({ name: 'mqtt', ...TRUSTED });
     const socket = await openSocket(listener.port);
     const bytes = Buffer.from(header);
     // Split writes exercise a header that arrives in pieces.
@@ -119,7 +126,7 @@ describe('PROXY protocol on the listeners', () => {
     const server = await ca.issueServerCertificate();
     const listener = await broker.listen({
       name: 'mqtts',
-      proxyProtocol: true,
+      ...TRUSTED,
       tls: { ...server, requireClientCert: false },
     });
     const raw = await openSocket(listener.port);
@@ -135,7 +142,7 @@ describe('PROXY protocol on the listeners', () => {
   });
 
   test('on ws the PROXY header comes before the HTTP upgrade', async () => {
-    const listener = await broker.listen({ name: 'ws', proxyProtocol: true });
+    const listener = await broker.listen({ name: 'ws', ...TRUSTED });
     const raw = await openSocket(listener.port);
     raw.write('PROXY TCP4 192.0.2.45 198.51.100.1 50001 8080\r\n');
     const socket = new WebSocket(`ws://127.0.0.1:${listener.port}/mqtt`, ['mqtt'], {
@@ -158,23 +165,158 @@ describe('PROXY protocol on the listeners', () => {
       Buffer.concat([V2_SIGNATURE, Buffer.from([0x21, 0x11, 0xff, 0xff])]),
     ],
     ['an MQTT CONNECT without a header', Buffer.from('102b00044d51545405', 'hex')],
-  ])('%s instead of a PROXY header closes the connection at once', async (_what, bytes) => {
-    const listener = await broker.listen({ name: 'mqtt', proxyProtocol: true });
-    const socket = await openSocket(listener.port);
-    socket.write(bytes);
-    await closed(socket);
-    expect(broker.attempts).toHaveLength(0);
-    expect(listener.counters).toMatchObject({ handshakeFailed: 1, handshakeTimedOut: 0 });
-  });
+  ])(
+    '%s from a trusted peer instead of a PROXY header closes the connection at once',
+    async (_what, bytes) => {
+      const listener = await broker.listen({ name: 'mqtt', ...TRUSTED });
+      const socket = await openSocket(listener.port);
+      socket.write(bytes);
+      await closed(socket);
+      expect(broker.attempts).toHaveLength(0);
+      expect(listener.counters).toMatchObject({
+        handshakeFailed: 1,
+        handshakeTimedOut: 0,
+        proxyHeaderUntrusted: 0,
+      });
+    },
+  );
 
   test('a PROXY header that never completes is cut at the handshake deadline', async () => {
-    const listener = await broker.listen(
-      { name: 'mqtt', proxyProtocol: true },
-      { handshakeTimeoutMs: 200 },
-    );
+    const listener = await broker.listen({ name: 'mqtt', ...TRUSTED }, { handshakeTimeoutMs: 200 });
     const socket = await openSocket(listener.port);
     socket.write('PROXY TCP4 192.0.2.7 ');
     await closed(socket);
     expect(listener.counters).toMatchObject({ handshakeFailed: 1, handshakeTimedOut: 1 });
+  });
+});
+
+describe('PROXY headers only from trusted peers (issue 9 §5)', () => {
+  let broker: RecordingEngine;
+  let ca: TestCertificateAuthority;
+  const clients: MqttClient[] = [];
+  // The balancer is 127.0.0.2; the tests' default peer 127.0.0.1 is outside.
+  const behindBalancer = { proxyProtocol: true, proxyTrustedCidrs: ['127.0.0.2/32'] } as const;
+
+  beforeAll(async () => {
+    ca = await createTestCertificateAuthority();
+  });
+  beforeEach(() => {
+    broker = startRecordingEngine();
+  });
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => end(c)));
+    await broker.stop();
+  });
+  afterAll(async () => {
+    await ca.cleanup();
+  });
+
+  test.each([
+    ['a v1 header', Buffer.from('PROXY TCP4 192.0.2.7 198.51.100.1 51234 1883\r\n')],
+    ['a v2 header', proxyV2('203.0.113.9', 6000)],
+    ['a v2 LOCAL header', proxyV2('203.0.113.9', 6000, { local: true })],
+  ])(
+    '%s from a peer outside the trusted CIDRs closes the connection and is counted',
+    async (_what, header) => {
+      const listener = await broker.listen({ name: 'mqtt', ...behindBalancer });
+      const socket = await openSocket(listener.port);
+      // The header arrives in pieces: the first bytes alone cannot tell it from other protocols.
+      socket.write(header.subarray(0, 3));
+      await new Promise((resolve) => setImmediate(resolve));
+      socket.write(Buffer.concat([header.subarray(3), Buffer.from('102b00044d51545405', 'hex')]));
+      await closed(socket);
+      expect(broker.attempts).toHaveLength(0);
+      expect(listener.counters).toMatchObject({
+        accepted: 0,
+        handshakeFailed: 1,
+        handshakeTimedOut: 0,
+        proxyHeaderUntrusted: 1,
+      });
+    },
+  );
+
+  test('one listener takes the header of the trusted balancer and refuses the same header from another peer', async () => {
+    const listener = await broker.listen({ name: 'mqtt', ...behindBalancer });
+    const header = 'PROXY TCP4 192.0.2.7 198.51.100.1 51234 1883\r\n';
+    const forged = await openSocket(listener.port, { localAddress: '127.0.0.1' });
+    forged.write(header);
+    await closed(forged);
+    const balancer = await openSocket(listener.port, { localAddress: '127.0.0.2' });
+    balancer.write(header);
+    expect(await mqttConnect(balancer, 'via-balancer')).toBe(0);
+    balancer.destroy();
+    expect(broker.attempts.map((a) => a.meta.sourceAddress)).toEqual(['192.0.2.7:51234']);
+    expect(listener.counters).toMatchObject({ accepted: 1, proxyHeaderUntrusted: 1 });
+  });
+
+  test('a trusted peer that sends no header is closed, never served as the balancer itself', async () => {
+    const listener = await broker.listen({ name: 'mqtt', ...behindBalancer });
+    const socket = await openSocket(listener.port, { localAddress: '127.0.0.2' });
+    socket.write(Buffer.from('102b00044d51545405', 'hex'));
+    await closed(socket);
+    expect(broker.attempts).toHaveLength(0);
+    expect(listener.counters).toMatchObject({ handshakeFailed: 1, proxyHeaderUntrusted: 0 });
+  });
+
+  test('an untrusted MQTT.js client without a header is served with its own address', async () => {
+    const listener = await broker.listen({ name: 'mqtt', ...behindBalancer });
+    const client = await connectClient(`mqtt://127.0.0.1:${listener.port}`, {
+      protocolVersion: 5,
+      clientId: 'direct',
+    });
+    clients.push(client);
+    await client.publishAsync('t/direct', 'first bytes put back', { qos: 1 });
+    expect(broker.attempts[0]?.meta.sourceAddress).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(listener.counters).toMatchObject({ accepted: 1, handshakeFailed: 0 });
+  });
+
+  test('untrusted TLS and WebSocket clients without a header are served on mqtts and ws', async () => {
+    const server = await ca.issueServerCertificate();
+    const mqtts = await broker.listen({
+      name: 'mqtts',
+      ...behindBalancer,
+      tls: { ...server, requireClientCert: false },
+    });
+    const ws = await broker.listen({ name: 'ws', ...behindBalancer });
+    for (const [clientId, url] of [
+      ['direct-tls', `mqtts://127.0.0.1:${mqtts.port}`],
+      ['direct-ws', `ws://127.0.0.1:${ws.port}/mqtt`],
+    ] as const) {
+      clients.push(
+        await connectClient(url, {
+          protocolVersion: 5,
+          clientId,
+          ca: ca.cert,
+          servername: 'localhost',
+        }),
+      );
+    }
+    expect(broker.attempts.map((a) => a.meta.listener)).toEqual(['mqtts', 'ws']);
+    expect(broker.attempts.every((a) => a.meta.sourceAddress.startsWith('127.0.0.1:'))).toBe(true);
+  });
+
+  test('a forged header on ws from an untrusted peer is closed before any HTTP', async () => {
+    const listener = await broker.listen({ name: 'ws', ...behindBalancer });
+    const socket = await openSocket(listener.port);
+    socket.write('PROXY TCP4 192.0.2.45 198.51.100.1 50001 8080\r\nGET /mqtt HTTP/1.1\r\n\r\n');
+    const answer: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => answer.push(chunk));
+    await closed(socket);
+    expect(Buffer.concat(answer)).toHaveLength(0);
+    expect(listener.counters.proxyHeaderUntrusted).toBe(1);
+  });
+
+  test('IPv6 peers are matched against IPv6 CIDRs', async () => {
+    const listener = await broker.listen({
+      name: 'mqtt',
+      host: '::1',
+      proxyProtocol: true,
+      proxyTrustedCidrs: ['::1/128'],
+    });
+    const socket = await openSocket(listener.port, { host: '::1' });
+    socket.write('PROXY TCP6 2001:db8::7 2001:db8::1 40000 1883\r\n');
+    expect(await mqttConnect(socket, 'v6-balancer')).toBe(0);
+    socket.destroy();
+    expect(broker.attempts[0]?.meta.sourceAddress).toBe('[2001:db8::7]:40000');
   });
 });

@@ -9,12 +9,21 @@ import {
   type TestCertificateAuthority,
 } from '@octomesh/testing';
 import { collect, connectClient, end, eventually } from '../mqtt-engine/clients.ts';
-import { startRecordingEngine, type RecordingEngine } from './listener-harness.ts';
+import {
+  closed,
+  openSocket,
+  startRecordingEngine,
+  type RecordingEngine,
+} from './listener-harness.ts';
 
 /** Opens a raw WebSocket and resolves with the HTTP status it was refused with, or 101. */
-function upgradeStatus(url: string, protocols: string[]): Promise<number> {
+function upgradeStatus(
+  url: string,
+  protocols: string[],
+  options: WebSocket.ClientOptions = {},
+): Promise<number> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url, protocols);
+    const socket = new WebSocket(url, protocols, options);
     socket.once('open', () => {
       socket.terminate();
       resolve(101);
@@ -154,5 +163,105 @@ describe('MQTT over WebSocket listeners', () => {
         .end();
     });
     expect(status).toBe(426);
+  });
+
+  describe('Origin allow-list (WS_ALLOWED_ORIGINS, issue 9 §5)', () => {
+    const consoleOrigin = 'https://console.example.com';
+
+    test('by default a browser upgrade (with an Origin) is refused with 403 and one without is accepted', async () => {
+      const listener = await broker.listen({ name: 'ws' });
+      const url = `ws://127.0.0.1:${listener.port}/mqtt`;
+      expect(await upgradeStatus(url, ['mqtt'], { origin: consoleOrigin })).toBe(403);
+      expect(await upgradeStatus(url, ['mqtt'], { origin: 'null' })).toBe(403);
+      // MQTT.js in Node sends no Origin.
+      const client = await connectClient(url, { protocolVersion: 5, clientId: 'no-origin' });
+      clients.push(client);
+      expect(broker.attempts.map((a) => a.clientId)).toEqual(['no-origin']);
+      expect(listener.counters).toMatchObject({ accepted: 1, handshakeFailed: 2 });
+    });
+
+    test('a listed origin is upgraded and reaches the engine; any other origin gets 403', async () => {
+      const listener = await broker.listen({ name: 'ws', allowedOrigins: [consoleOrigin] });
+      const url = `ws://127.0.0.1:${listener.port}/mqtt`;
+      const client = await connectClient(url, {
+        protocolVersion: 5,
+        clientId: 'console-page',
+        wsOptions: { origin: consoleOrigin },
+      });
+      clients.push(client);
+      for (const origin of [
+        'https://console.example.com.evil.test',
+        'http://console.example.com',
+        'https://console.example.com:8443',
+        `${consoleOrigin}, https://evil.test`,
+      ]) {
+        expect(await upgradeStatus(url, ['mqtt'], { origin })).toBe(403);
+      }
+      // Protocol version 8 sends Sec-WebSocket-Origin instead; ws refuses version 8 with 400
+      // itself, so the 403 shows the origin was looked at first.
+      expect(
+        await upgradeStatus(url, ['mqtt'], { origin: 'https://evil.test', protocolVersion: 8 }),
+      ).toBe(403);
+      expect(broker.attempts.map((a) => a.clientId)).toEqual(['console-page']);
+    });
+
+    test('* accepts every origin on wss too', async () => {
+      const listener = await broker.listen({
+        name: 'wss',
+        tls: { ...server, requireClientCert: false },
+        allowedOrigins: ['*'],
+      });
+      const client = await connectClient(`wss://127.0.0.1:${listener.port}/mqtt`, {
+        protocolVersion: 5,
+        clientId: 'any-origin',
+        ca: ca.cert,
+        wsOptions: { origin: 'https://anything.example' },
+      });
+      clients.push(client);
+      expect(broker.attempts.map((a) => a.clientId)).toEqual(['any-origin']);
+    });
+
+    test('a refused upgrade is answered 403 alone: no WebSocket, no MQTT byte, the connection closed', async () => {
+      const listener = await broker.listen({ name: 'ws' });
+      const socket = await openSocket(listener.port);
+      const received: Buffer[] = [];
+      socket.on('data', (chunk: Buffer) => received.push(chunk));
+      const connect = mqttPacket.generate({
+        cmd: 'connect',
+        protocolId: 'MQTT',
+        protocolVersion: 5,
+        clientId: 'cross-site',
+        clean: true,
+        keepalive: 30,
+      });
+      // A browser's upgrade, with a masked binary frame holding a CONNECT right behind it.
+      const mask = Buffer.from([1, 2, 3, 4]);
+      const frame = Buffer.concat([
+        Buffer.from([0x82, 0x80 | connect.length]),
+        mask,
+        Buffer.from(connect.map((byte, i) => byte ^ mask[i % 4]!)),
+      ]);
+      socket.write(
+        [
+          'GET /mqtt HTTP/1.1',
+          `Host: 127.0.0.1:${listener.port}`,
+          'Upgrade: websocket',
+          'Connection: Upgrade',
+          'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+          'Sec-WebSocket-Version: 13',
+          'Sec-WebSocket-Protocol: mqtt',
+          'Origin: https://evil.test',
+          '',
+          '',
+        ].join('\r\n'),
+      );
+      socket.write(frame);
+      await closed(socket);
+      const answer = Buffer.concat(received).toString('latin1');
+      expect(answer).toMatch(/^HTTP\/1\.1 403 Forbidden\r\n/);
+      expect(answer.endsWith('\r\n\r\n')).toBe(true);
+      expect(answer).not.toContain('Sec-WebSocket-Accept');
+      expect(broker.attempts).toHaveLength(0);
+    });
   });
 });

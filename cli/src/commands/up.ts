@@ -30,6 +30,8 @@ export const upHelp = `octomesh up [options]
   --nats-credentials DIR  with --nats-url: each service's credentials, <role>.creds or <role>.nk
                           (an NKey seed) for auth, acl, broker and usp-router
   --nats-port N           port of the local NATS (default 4222; 0 picks a free one)
+  --mqtt-host ADDR        address every broker listener binds (default 0.0.0.0, or 127.0.0.1
+                          with --allow-anonymous)
   --mqtt-port N           MQTT over TCP (default 1883; 0 picks a free port)
   --mqtts-port N          MQTT over TLS, opened when TLS_CERT_FILE/TLS_KEY_FILE are set (default 8883)
   --ws-port N             MQTT over WebSocket (default 8080; 0 picks a free port)
@@ -38,6 +40,7 @@ export const upHelp = `octomesh up [options]
   --topic-alias-maximum N topic aliases a client may use
   --max-packet-size N     largest MQTT packet accepted, in bytes
   --allow-anonymous       development mode for the broker: clients without credentials get role anonymous
+                          (and no endpoint id); the broker listens on 127.0.0.1 unless --mqtt-host is given
   --log-level LEVEL       log level of every service (default info)`;
 
 const options = {
@@ -45,6 +48,7 @@ const options = {
   'nats-url': { type: 'string' },
   'nats-credentials': { type: 'string' },
   'nats-port': { type: 'string' },
+  'mqtt-host': { type: 'string' },
   'mqtt-port': { type: 'string' },
   'mqtts-port': { type: 'string' },
   'ws-port': { type: 'string' },
@@ -58,6 +62,8 @@ const options = {
 } as const;
 
 const repoRoot = resolve(import.meta.dirname, '../../..');
+// Where --allow-anonymous keeps the broker unless --mqtt-host says otherwise.
+const LOOPBACK = '127.0.0.1';
 
 function prefixed(name: string, line: string): void {
   if (line.trim() !== '') process.stdout.write(`[${name}] ${line}\n`);
@@ -81,7 +87,9 @@ export async function upCommand(argv: string[]): Promise<void> {
     return;
   }
   const natsPort = intOption(values['nats-port'], 'nats-port', 4222, 0, 65535);
+  const mqttHost = brokerHost(values['mqtt-host'], values['allow-anonymous'] === true);
   const brokerEnv = {
+    ...(mqttHost === undefined ? {} : { MQTT_HOST: mqttHost }),
     MQTT_PORT: String(intOption(values['mqtt-port'], 'mqtt-port', 1883, 0, 65535)),
     MQTTS_PORT: String(intOption(values['mqtts-port'], 'mqtts-port', 8883, 0, 65535)),
     WS_PORT: String(intOption(values['ws-port'], 'ws-port', 8080, 0, 65535)),
@@ -108,6 +116,10 @@ export async function upCommand(argv: string[]): Promise<void> {
     throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
   }
   const dataDir = resolve(values['data-dir'] ?? '.octomesh');
+  if (values['allow-anonymous'] === true && values['mqtt-host'] === undefined)
+    process.stdout.write(
+      `octomesh --allow-anonymous: the broker listens on ${LOOPBACK} only (--mqtt-host to change)\n`,
+    );
 
   let nats: NatsServerProcess | undefined;
   const services: ServiceProcess[] = [];
@@ -197,6 +209,18 @@ export async function upCommand(argv: string[]): Promise<void> {
     process.stderr.write(`octomesh up failed: ${(error as Error).message}\n`);
     stopAll(1);
   }
+}
+
+// The address the broker binds. Anonymous clients may do anything the anonymous rules allow, so
+// --allow-anonymous keeps the broker on loopback (over MQTT_HOST from the environment too)
+// unless the operator names a host on the command line.
+function brokerHost(given: string | undefined, allowAnonymous: boolean): string | undefined {
+  if (given !== undefined) {
+    if (!/^[^\s/]+$/.test(given))
+      throw new UsageError('--mqtt-host must be an address or host name');
+    return given;
+  }
+  return allowAnonymous ? LOOPBACK : undefined;
 }
 
 // With --nats-url: each service's credentials from DIR (a .creds file or an NKey seed per

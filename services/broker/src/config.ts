@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { DEFAULT_TOPIC_PREFIX, validateTopicPrefix } from '@octomesh/contracts';
 import { DEFAULT_LIMITS, parseClientIdPolicy } from '@octomesh/mqtt-engine';
 import { baseServiceSpec, env, readConfig, type ConfigOf } from '@octomesh/service-kit';
+import { parseCidrList, parseOriginList } from './listeners/index.ts';
 
 const port = (what: string, fallback: number) =>
   env.int(`${what} port (0 picks a free one)`, fallback, 0, 65535);
@@ -58,6 +59,11 @@ const spec = {
   WS_PORT: port('MQTT over WebSocket', 8080),
   WSS_PORT: port('MQTT over secure WebSocket', 8443),
   WS_PATH: env.string('WebSocket path', '/mqtt'),
+  WS_ALLOWED_ORIGINS: env.custom(
+    'comma-separated origins (https://console.example.com) whose browser pages may open the WebSocket, * for any (default none: upgrades with an Origin header get 403; clients sending none are accepted)',
+    parseOriginList,
+    [] as string[],
+  ),
   TLS_CERT_FILE: env.optionalString('PEM server certificate (chain)'),
   TLS_KEY_FILE: env.optionalString('PEM private key of the server certificate'),
   TLS_CA_FILE: env.optionalString('PEM CA that client certificates must chain to (mTLS)'),
@@ -66,8 +72,12 @@ const spec = {
     false,
   ),
   PROXY_PROTOCOL: env.bool(
-    'listeners expect a PROXY protocol v1/v2 header (behind a load balancer)',
+    'listeners expect a PROXY protocol v1/v2 header from the peers in PROXY_TRUSTED_CIDRS (behind a load balancer)',
     false,
+  ),
+  PROXY_TRUSTED_CIDRS: env.optional<string[]>(
+    'comma-separated CIDRs of the load balancers allowed to send a PROXY header (10.0.0.0/8, 2001:db8::/32); required with PROXY_PROTOCOL',
+    parseCidrList,
   ),
   ALLOW_ANONYMOUS: env.bool(
     'development only: clients without credentials get role anonymous',
@@ -199,6 +209,16 @@ export function loadBrokerConfig(source: NodeJS.ProcessEnv = process.env): Broke
     }
     if (config.TLS_REQUIRE_CLIENT_CERT && config.TLS_CA_FILE === undefined) {
       problems.push('TLS_REQUIRE_CLIENT_CERT needs TLS_CA_FILE');
+    }
+    // Trusting every peer's header would let anyone choose its source address per attempt
+    // and walk around the per-address brute-force limits (issue 9 §5).
+    if (config.PROXY_PROTOCOL && config.PROXY_TRUSTED_CIDRS === undefined) {
+      problems.push(
+        'PROXY_PROTOCOL=true needs PROXY_TRUSTED_CIDRS: the comma-separated CIDRs of the load balancers allowed to send a PROXY header (for example 10.0.0.0/8)',
+      );
+    }
+    if (!config.PROXY_PROTOCOL && config.PROXY_TRUSTED_CIDRS !== undefined) {
+      problems.push('PROXY_TRUSTED_CIDRS is set but PROXY_PROTOCOL is not true');
     }
     return problems;
   });

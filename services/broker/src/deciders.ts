@@ -1,7 +1,7 @@
 // The engine's deciders over NATS: auth and acl services, each call with the engine's deadline.
 // In --allow-anonymous development mode, clients without any credentials get role anonymous
-// (ACL rules for that role, including deny rules, still apply).
-import { ANONYMOUS_ROLE, mesh, ReasonCodes, Subjects } from '@octomesh/contracts';
+// and no endpoint id (ACL rules for that role, including deny rules, still apply).
+import { mesh, ReasonCodes, Subjects } from '@octomesh/contracts';
 import type {
   ConnectAttempt,
   ConnectVerdict,
@@ -10,6 +10,7 @@ import type {
   TopicCheck,
 } from '@octomesh/mqtt-engine';
 import { call, MeshCodecs, type NatsConnection } from '@octomesh/nats-kit';
+import { anonymousIdentity, isAnonymousAttempt } from './anonymous-identity.ts';
 
 /** Options of the NATS deciders. */
 export interface NatsDecidersOptions {
@@ -21,22 +22,8 @@ export interface NatsDecidersOptions {
 export function natsDeciders(nc: NatsConnection, options: NatsDecidersOptions): Deciders {
   return {
     async authenticate(attempt: ConnectAttempt): Promise<ConnectVerdict> {
-      if (
-        options.allowAnonymous &&
-        attempt.username === undefined &&
-        attempt.password === undefined &&
-        attempt.meta.certificate === undefined
-      ) {
-        return {
-          allow: true,
-          identity: {
-            subject: 'anonymous',
-            username: '',
-            role: ANONYMOUS_ROLE,
-            endpointId: attempt.endpointIdHint,
-            clientId: attempt.clientId,
-          },
-        };
+      if (options.allowAnonymous && isAnonymousAttempt(attempt)) {
+        return { allow: true, identity: anonymousIdentity(attempt) };
       }
       const cert = attempt.meta.certificate;
       const reply = await call(

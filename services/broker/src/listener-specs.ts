@@ -26,17 +26,24 @@ export function listenerSpecs(config: BrokerConfig): ListenerSpec[] {
           requireClientCert: config.TLS_REQUIRE_CLIENT_CERT,
         }
       : undefined;
-  const base = { host: config.MQTT_HOST, proxyProtocol: config.PROXY_PROTOCOL };
+  const base = {
+    host: config.MQTT_HOST,
+    proxyProtocol: config.PROXY_PROTOCOL,
+    ...(config.PROXY_TRUSTED_CIDRS !== undefined
+      ? { proxyTrustedCidrs: config.PROXY_TRUSTED_CIDRS }
+      : {}),
+  };
+  const webSocket = { path: config.WS_PATH, allowedOrigins: config.WS_ALLOWED_ORIGINS };
   return listenerKinds(config).map((name): ListenerSpec => {
     switch (name) {
       case 'mqtt':
         return { ...base, name, port: config.MQTT_PORT };
       case 'ws':
-        return { ...base, name, port: config.WS_PORT, path: config.WS_PATH };
+        return { ...base, ...webSocket, name, port: config.WS_PORT };
       case 'mqtts':
         return { ...base, name, port: config.MQTTS_PORT, tls: tls! };
       case 'wss':
-        return { ...base, name, port: config.WSS_PORT, tls: tls!, path: config.WS_PATH };
+        return { ...base, ...webSocket, name, port: config.WSS_PORT, tls: tls! };
     }
   });
 }

@@ -1,13 +1,15 @@
 // The TCP front of every listener: binds the port, refuses sockets beyond maxConnections,
-// reads the PROXY header when configured, and gives each socket a deadline to reach the
-// engine. The transport behind it (plain, TLS, WebSocket) does the rest.
-import { createServer, type Server, type Socket } from 'node:net';
+// reads the PROXY header of trusted peers when configured, and gives each socket a deadline to
+// reach the engine. The transport behind it (plain, TLS, WebSocket) does the rest.
+import { createServer, type BlockList, type Server, type Socket } from 'node:net';
 import type { EngineLogger } from '@octomesh/mqtt-engine';
 import type { Handshake, Transport } from './handshake.ts';
 import { ListenError } from './listener-errors.ts';
 import type { ListenerCounters, ListenerOptions, ListenerSpec } from './listener-spec.ts';
+import { peekProxyHeader } from './peek-proxy-header.ts';
 import { readProxyHeader } from './read-proxy-header.ts';
 import { formatSourceAddress, socketSourceAddress } from './source-address.ts';
+import { isTrustedPeer, trustedPeerList } from './trusted-proxies.ts';
 
 /** A bound port with its counters. */
 export interface Gate {
@@ -32,7 +34,9 @@ export async function openGate(
     refused: 0,
     handshakeFailed: 0,
     handshakeTimedOut: 0,
+    proxyHeaderUntrusted: 0,
   };
+  const trustedPeers = trustedPeerList(spec.proxyTrustedCidrs ?? []);
   const inHandshake = new Set<Socket>();
   const server = createServer({ noDelay: true });
   // Node closes sockets beyond maxConnections right after accept and reports each as 'drop'.
@@ -45,7 +49,7 @@ export async function openGate(
     );
   });
   server.on('connection', (socket: Socket) =>
-    admit(socket, { spec, settings, logger, transport, counters, inHandshake }),
+    admit(socket, { spec, settings, logger, transport, counters, inHandshake, trustedPeers }),
   );
   await listen(server, spec);
   const port = (server.address() as { port: number }).port;
@@ -80,9 +84,13 @@ interface AdmitContext {
   transport: Transport;
   counters: ListenerCounters;
   inHandshake: Set<Socket>;
+  trustedPeers: BlockList;
 }
 
-/** One socket from accept to the engine: PROXY header (when configured), then the transport. */
+/**
+ * One socket from accept to the engine: the PROXY header when configured (required from a
+ * trusted peer, refused from any other), then the transport.
+ */
 function admit(socket: Socket, context: AdmitContext): void {
   const peer = socketSourceAddress(socket);
   const handshakeFor = trackHandshake(socket, peer, context);
@@ -90,6 +98,12 @@ function admit(socket: Socket, context: AdmitContext): void {
     context.transport.take(handshakeFor(peer, false));
     return;
   }
+  if (!isTrustedPeer(context.trustedPeers, socket)) {
+    admitUntrusted(socket, peer, handshakeFor, context);
+    return;
+  }
+  // A trusted peer must send a header: without one we could not tell the balancer's own
+  // connections from a client's, and would key every client behind it on one address.
   void readProxyHeader(socket, context.settings.maxProxyHeaderBytes).then(
     (source) => {
       // Destroyed meanwhile: the deadline passed or the listener closed.
@@ -104,14 +118,43 @@ function admit(socket: Socket, context: AdmitContext): void {
 }
 
 /**
+ * A peer outside the trusted CIDRs may not choose its address: a PROXY header from it closes
+ * the connection (counted, logged at info); anything else is served with the kernel's address.
+ */
+function admitUntrusted(
+  socket: Socket,
+  peer: string,
+  handshakeFor: HandshakeFactory,
+  context: AdmitContext,
+): void {
+  void peekProxyHeader(socket).then(
+    (header) => {
+      if (socket.destroyed) return;
+      if (!header) {
+        context.transport.take(handshakeFor(peer, true));
+        return;
+      }
+      context.counters.proxyHeaderUntrusted++;
+      context.logger.info(
+        { listener: context.spec.name, peer },
+        'proxy header from untrusted peer refused',
+      );
+      handshakeFor(peer, false).fail('proxy header from untrusted peer');
+    },
+    (error: unknown) =>
+      handshakeFor(peer, false).fail('closed before first bytes', {
+        error: (error as Error).message,
+      }),
+  );
+}
+
+type HandshakeFactory = (sourceAddress: string, paused: boolean) => Handshake;
+
+/**
  * Counts the socket, starts its handshake deadline and gives the Handshake factory whose
  * complete/fail/refuse settle it exactly once.
  */
-function trackHandshake(
-  socket: Socket,
-  peer: string,
-  context: AdmitContext,
-): (sourceAddress: string, proxied: boolean) => Handshake {
+function trackHandshake(socket: Socket, peer: string, context: AdmitContext): HandshakeFactory {
   const { spec, settings, logger, counters, inHandshake } = context;
   counters.open++;
   inHandshake.add(socket);
@@ -137,10 +180,10 @@ function trackHandshake(
     inHandshake.delete(socket);
     if (markFailed()) log('closed during handshake', peer);
   });
-  return (sourceAddress, proxied) => ({
+  return (sourceAddress, paused) => ({
     socket,
     sourceAddress,
-    proxied,
+    paused,
     complete() {
       if (state !== 'handshake') return;
       state = 'accepted';

@@ -8,10 +8,11 @@ export interface Handshake {
   /** Client address, from the PROXY header when there was one. */
   readonly sourceAddress: string;
   /**
-   * A PROXY header was read: the socket is paused and the bytes after the header are put back
-   * (unshifted); a transport that reads through JavaScript resumes it.
+   * The gate read the first bytes itself (a PROXY header, or a look for one): the socket is
+   * paused and the bytes it did not consume are put back (unshifted); a transport that reads
+   * through JavaScript resumes it.
    */
-  readonly proxied: boolean;
+  readonly paused: boolean;
   /** The stream reached the engine: the handshake deadline no longer applies. */
   complete(): void;
   /** The handshake failed: logged, counted, and the raw socket destroyed now. */

@@ -1,5 +1,5 @@
 // The broker's network listeners: MQTT over TCP, TLS (optional mTLS), WebSocket and secure
-// WebSocket, each optionally behind a PROXY protocol v1/v2 load balancer.
+// WebSocket, each optionally behind PROXY protocol v1/v2 load balancers it trusts.
 export { startListener } from './start-listener.ts';
 export {
   DEFAULT_LISTENER_OPTIONS,
@@ -16,4 +16,6 @@ export { DEFAULT_WEBSOCKET_PATH, MQTT_SUBPROTOCOL } from './websocket-transport.
 export { ListenError, ProxyHeaderError } from './listener-errors.ts';
 export { listenerSpecProblems } from './validate-spec.ts';
 export { parseProxyHeader, type ProxiedAddress, type ProxyHeaderResult } from './proxy-protocol.ts';
+export { parseOriginList } from './allowed-origins.ts';
+export { parseCidrList } from './trusted-proxies.ts';
 export { describeCertificate, verifiedPeerCertificate } from './peer-certificate.ts';

@@ -24,12 +24,27 @@ export interface ListenerSpec {
   host: string;
   /** 0 picks a free port; RunningListener.port tells which. */
   port: number;
-  /** Expect a PROXY protocol v1/v2 header first (behind a load balancer). */
+  /**
+   * Expect a PROXY protocol v1/v2 header first (behind a load balancer) from the peers in
+   * `proxyTrustedCidrs`; other peers are served with their own address, and closed if they send
+   * a header.
+   */
   proxyProtocol: boolean;
+  /**
+   * CIDRs of the load balancers (`10.0.0.0/8`, `2001:db8::/32`), required with proxyProtocol:
+   * only a TCP peer inside one may set the client address. Each must be a network address.
+   */
+  proxyTrustedCidrs?: readonly string[];
   /** Required for mqtts and wss, refused for mqtt and ws. */
   tls?: ListenerTls;
   /** WebSocket path (ws, wss); default /mqtt. */
   path?: string;
+  /**
+   * Origins (`https://console.example.com`, or `*` for any) whose browser pages may open the
+   * WebSocket (ws, wss). An upgrade carrying any other Origin gets 403; one without an Origin
+   * header (MQTT.js in Node, devices) is accepted. Default: none, so every browser is refused.
+   */
+  allowedOrigins?: readonly string[];
 }
 
 /** Hands a client stream to the engine (`engine.accept`). */
@@ -67,6 +82,8 @@ export interface ListenerCounters {
   handshakeFailed: number;
   /** Of those, the ones that ran out of time. */
   handshakeTimedOut: number;
+  /** Of those, the ones closed because a peer outside proxyTrustedCidrs sent a PROXY header. */
+  proxyHeaderUntrusted: number;
 }
 
 /** A listener accepting connections. */

@@ -8,9 +8,9 @@ export function createPlainTransport(spec: ListenerSpec, accept: Accept): Transp
     take(handshake) {
       handshake.complete();
       accept(handshake.socket, { sourceAddress: handshake.sourceAddress, listener: spec.name });
-      // After a PROXY header the socket was paused with the rest of the bytes put back; the
+      // After the gate read the first bytes the socket was paused with the rest put back; the
       // engine's 'data' listener does not resume an explicitly paused stream.
-      if (handshake.proxied) handshake.socket.resume();
+      if (handshake.paused) handshake.socket.resume();
     },
     close() {},
   };

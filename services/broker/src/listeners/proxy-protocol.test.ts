@@ -1,4 +1,4 @@
-import { parseProxyHeader } from './proxy-protocol.ts';
+import { parseProxyHeader, proxyHeaderStart } from './proxy-protocol.ts';
 
 const MAX = 4096;
 const v2 = (versionCommand: number, family: number, body: number[]): Buffer => {
@@ -96,5 +96,23 @@ describe('parseProxyHeader', () => {
       kind: 'invalid',
       reason: 'v2 header larger than allowed',
     });
+  });
+});
+
+describe('proxyHeaderStart', () => {
+  test.each([
+    ['MQTT CONNECT', Buffer.from([0x10, 0x2b]), 'other'],
+    ['a TLS ClientHello', Buffer.from([0x16, 0x03, 0x01]), 'other'],
+    ['an HTTP upgrade', Buffer.from('GET /mqtt HTTP/1.1'), 'other'],
+    ['HTTP POST (same first letter as PROXY)', Buffer.from('POST / HTTP/1.1'), 'other'],
+    ['PROXY without the space', Buffer.from('PROXYX'), 'other'],
+    ['nothing yet', Buffer.alloc(0), 'undecided'],
+    ['PROX', Buffer.from('PROX'), 'undecided'],
+    ['PROXY and a space', Buffer.from('PROXY '), 'header'],
+    ['the first 11 bytes of the v2 signature', v2(0x21, 0x11, []).subarray(0, 11), 'undecided'],
+    ['the v2 signature', v2(0x21, 0x11, []).subarray(0, 12), 'header'],
+    ['a CR LF that is not the v2 signature', Buffer.from('\r\n\r\nX'), 'other'],
+  ])('%s is %s', (_what, bytes, expected) => {
+    expect(proxyHeaderStart(bytes)).toBe(expected);
   });
 });

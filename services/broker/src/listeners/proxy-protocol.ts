@@ -34,6 +34,17 @@ export function parseProxyHeader(bytes: Buffer, maxBytes: number): ProxyHeaderRe
   return invalid('not a PROXY protocol header');
 }
 
+/**
+ * Whether a connection's first bytes begin a PROXY header: `header` once they hold a whole v1
+ * prefix (`PROXY `) or v2 signature, `other` as soon as they cannot, `undecided` before that.
+ * MQTT (0x10), TLS (0x16) and HTTP (`GET`) are `other` from their first byte.
+ */
+export function proxyHeaderStart(bytes: Buffer): 'header' | 'other' | 'undecided' {
+  if (bytes.length >= V1_PREFIX.length && startsLike(bytes, V1_PREFIX)) return 'header';
+  if (bytes.length >= V2_SIGNATURE.length && startsLike(bytes, V2_SIGNATURE)) return 'header';
+  return startsLike(bytes, V1_PREFIX) || startsLike(bytes, V2_SIGNATURE) ? 'undecided' : 'other';
+}
+
 /** True when the bytes so far agree with `prefix` (fewer bytes than the prefix may still match). */
 function startsLike(bytes: Buffer, prefix: Buffer): boolean {
   const n = Math.min(bytes.length, prefix.length);

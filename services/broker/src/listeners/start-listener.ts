@@ -37,11 +37,22 @@ export async function startListener(
       host: spec.host,
       port: gate.port,
       proxyProtocol: spec.proxyProtocol,
+      ...(spec.proxyProtocol ? { proxyTrustedCidrs: spec.proxyTrustedCidrs } : {}),
+      ...(spec.name === 'ws' || spec.name === 'wss'
+        ? { allowedOrigins: spec.allowedOrigins ?? [] }
+        : {}),
       clientCertificates: clientCertificatePolicy(spec),
       maxConnections: settings.maxConnections,
     },
     'listener started',
   );
+  if (spec.proxyProtocol && spec.proxyTrustedCidrs?.some((cidr) => cidr.endsWith('/0'))) {
+    logger.warn(
+      { listener: spec.name, proxyTrustedCidrs: spec.proxyTrustedCidrs },
+      // Any client that reaches the port can then choose its source address.
+      'proxy headers trusted from every address',
+    );
+  }
   let closed = false;
   return {
     name: spec.name,

@@ -1,12 +1,14 @@
 // Checks a listener spec before anything binds; every problem is reported at once, each
 // naming the listener, so a bad TLS file or a missing key is clear at start-up.
 import { createSecureContext } from 'node:tls';
+import { originListProblems } from './allowed-origins.ts';
 import {
   LISTENER_NAMES,
   type ListenerOptions,
   type ListenerSpec,
   type ListenerTls,
 } from './listener-spec.ts';
+import { cidrListProblems } from './trusted-proxies.ts';
 
 const CERTIFICATE_PEM = /-----BEGIN CERTIFICATE-----/;
 const PRIVATE_KEY_PEM = /-----BEGIN (?:[A-Z0-9]+ )?PRIVATE KEY-----/;
@@ -18,6 +20,8 @@ export function listenerSpecProblems(spec: ListenerSpec, options: ListenerOption
     ...shapeProblems(spec),
     ...tlsProblems(spec),
     ...pathProblems(spec),
+    ...originProblems(spec),
+    ...proxyProblems(spec),
     ...optionProblems(options),
   ];
   return problems.map((problem) => `listener ${name}: ${problem}`);
@@ -76,6 +80,25 @@ function pathProblems(spec: ListenerSpec): string[] {
   return /^\/[^?#\s]*$/.test(spec.path)
     ? []
     : [`path ${JSON.stringify(spec.path)} must start with / and have no query`];
+}
+
+function originProblems(spec: ListenerSpec): string[] {
+  if (spec.allowedOrigins === undefined || (spec.name !== 'ws' && spec.name !== 'wss')) return [];
+  if (!Array.isArray(spec.allowedOrigins)) return ['allowedOrigins must be a list'];
+  return originListProblems(spec.allowedOrigins).map((problem) => `allowedOrigins ${problem}`);
+}
+
+function proxyProblems(spec: ListenerSpec): string[] {
+  const cidrs = spec.proxyTrustedCidrs;
+  if (spec.proxyProtocol !== true) {
+    return cidrs === undefined ? [] : ['proxyTrustedCidrs is set but proxyProtocol is off'];
+  }
+  if (cidrs === undefined || !Array.isArray(cidrs) || cidrs.length === 0) {
+    return [
+      'proxyProtocol needs proxyTrustedCidrs: the networks of the load balancers allowed to send a PROXY header',
+    ];
+  }
+  return cidrListProblems(cidrs).map((problem) => `proxyTrustedCidrs ${problem}`);
 }
 
 function optionProblems(options: ListenerOptions): string[] {

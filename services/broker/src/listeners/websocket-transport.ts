@@ -1,11 +1,13 @@
 // MQTT over WebSocket and secure WebSocket (MQTT 5.0 section 6): an HTTP(S) server that never
 // listens takes the gate's sockets, upgrades requests for the configured path that offer the
-// `mqtt` subprotocol, and hands each WebSocket to the engine as a byte stream.
+// `mqtt` subprotocol and come from no browser or an allowed Origin, and hands each WebSocket
+// to the engine as a byte stream.
 import { createServer as createHttpServer, STATUS_CODES, type IncomingMessage } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { createWebSocketStream, WebSocketServer, type WebSocket } from 'ws';
+import { refusedOrigin } from './allowed-origins.ts';
 import type { Handshake, Transport } from './handshake.ts';
 import { HandshakesByPeer } from './handshakes-by-peer.ts';
 import type { Accept, ListenerOptions, ListenerSpec } from './listener-spec.ts';
@@ -26,6 +28,7 @@ export function createWebSocketTransport(
   settings: Required<ListenerOptions>,
 ): Transport {
   const path = spec.path ?? DEFAULT_WEBSOCKET_PATH;
+  const allowedOrigins = spec.allowedOrigins ?? [];
   const handshakes = new HandshakesByPeer();
   const server =
     spec.tls === undefined ? createHttpServer() : createHttpsServer(tlsServerOptions(spec.tls));
@@ -46,10 +49,11 @@ export function createWebSocketTransport(
       socket.destroy();
       return;
     }
-    const refusal = upgradeRefusal(request, path);
+    // Every refusal is an HTTP answer before the upgrade: no MQTT byte is read or sent.
+    const refusal = upgradeRefusal(request, path, allowedOrigins);
     if (refusal !== undefined) {
       socket.end(httpAnswer(refusal.status));
-      handshake.refuse(refusal.reason, { path: request.url });
+      handshake.refuse(refusal.reason, { path: request.url, ...refusal.detail });
       return;
     }
     webSockets.handleUpgrade(request, socket, head, (webSocket) =>
@@ -66,9 +70,9 @@ export function createWebSocketTransport(
         return;
       }
       server.emit('connection', handshake.socket);
-      // Plain HTTP reads the socket through JavaScript: after a PROXY header it must resume
-      // to see the bytes put back. Under TLS the TLS socket reads them itself.
-      if (handshake.proxied && spec.tls === undefined) handshake.socket.resume();
+      // Plain HTTP reads the socket through JavaScript: after the gate read the first bytes
+      // it must resume to see the bytes put back. Under TLS the TLS socket reads them itself.
+      if (handshake.paused && spec.tls === undefined) handshake.socket.resume();
     },
     close() {
       webSockets.close();
@@ -79,9 +83,14 @@ export function createWebSocketTransport(
 function upgradeRefusal(
   request: IncomingMessage,
   path: string,
-): { status: number; reason: string } | undefined {
+  allowedOrigins: readonly string[],
+): { status: number; reason: string; detail?: Record<string, string> } | undefined {
   const pathname = new URL(request.url ?? '/', 'http://listener').pathname;
   if (pathname !== path) return { status: 404, reason: 'websocket path not served' };
+  const origin = refusedOrigin(request, allowedOrigins);
+  if (origin !== undefined) {
+    return { status: 403, reason: 'websocket origin not allowed', detail: { origin } };
+  }
   const offered = (request.headers['sec-websocket-protocol'] ?? '')
     .split(',')
     .map((protocol) => protocol.trim());
