@@ -2,7 +2,7 @@
 // device trying each exhaustion (thousands of subscriptions, many sessions with long expiry,
 // parallel connections, a publish flood) is stopped at its limit with the reason code that says
 // so, while another device connects and works normally. Per source address: open connections
-// (0x97) and the connect rate (0x9F).
+// (0x97) and the connect rate (0x9F). Retained messages per identity.
 import type { AclRule } from '@octomesh/acl-rules';
 import { DEFAULT_CLIENT_ID_POLICY, DEFAULT_ROLE_QUOTAS } from '@octomesh/mqtt-engine';
 import type { MqttClient } from 'mqtt';
@@ -54,7 +54,7 @@ describe('role quotas', () => {
       extraRules: labRules,
       clientIdPolicy: DEFAULT_CLIENT_ID_POLICY,
       roleQuotas: DEFAULT_ROLE_QUOTAS,
-      limits: { maxPublishRate: 1000 },
+      limits: { maxPublishRate: 1000, receiveMaximum: 1000 },
     });
   });
   afterEach(async () => {
@@ -132,6 +132,52 @@ describe('role quotas', () => {
     const second = await open('dev1', { clientId: 'os::Q-1' });
     expect(await closed).toBe(0x8e);
     expect(second.connected).toBe(true);
+    await othersStillServed();
+  });
+
+  test('a retained flood from a device stops at its quota (16 messages, 64 KiB) with PUBACK 0x97; deleting one frees a slot', async () => {
+    const dev1 = await rawConnectWith(broker.port, {
+      protocolVersion: 5,
+      clientId: 'dev1',
+      clean: true,
+      keepalive: 60,
+      username: 'dev1',
+      password: Buffer.from('pw1'),
+    });
+    const codes = new Map<number, number>();
+    const publish = (id: number, topic: string, payload: Buffer) =>
+      send(dev1.socket, {
+        cmd: 'publish',
+        topic,
+        payload,
+        qos: 1,
+        messageId: id,
+        retain: true,
+        dup: false,
+      });
+    for (let i = 1; i <= 100; i++) publish(i, `lab/dev1/retained/${i}`, Buffer.from('x'));
+    await eventually('100 PUBACKs', () => {
+      const acks = dev1.packets.filter((p) => p.cmd === 'puback') as mqttPacket.IPubackPacket[];
+      return acks.length >= 100 ? acks : undefined;
+    }).then((acks) =>
+      acks.forEach((a) => codes.set(a.reasonCode ?? 0, (codes.get(a.reasonCode ?? 0) ?? 0) + 1)),
+    );
+    expect(codes.get(0)).toBe(16);
+    expect(codes.get(0x97)).toBe(84);
+    // Too many bytes at once is refused too.
+    publish(101, 'lab/dev1/retained/1', Buffer.alloc(70 * 1024));
+    const big = (await eventually('PUBACK 101', () =>
+      dev1.packets.find((p) => p.cmd === 'puback' && p.messageId === 101),
+    )) as mqttPacket.IPubackPacket;
+    expect(big.reasonCode).toBe(0x97);
+    // Deleting a retained message (empty payload) frees a slot for a new topic.
+    publish(102, 'lab/dev1/retained/2', Buffer.alloc(0));
+    publish(103, 'lab/dev1/retained/new', Buffer.from('y'));
+    const freed = (await eventually('PUBACK 103', () =>
+      dev1.packets.find((p) => p.cmd === 'puback' && p.messageId === 103),
+    )) as mqttPacket.IPubackPacket;
+    expect(freed.reasonCode ?? 0).toBe(0);
+    dev1.socket.destroy();
     await othersStillServed();
   });
 

@@ -8,6 +8,7 @@ import { Connection } from './connection.ts';
 import { DEFAULT_LIMITS, type EngineLimits } from './limits.ts';
 import { silentLogger, type EngineLogger } from './logger.ts';
 import { MemoryRetainedStore } from './memory-retained-store.ts';
+import { RetainedQuotaError } from './retained-store.ts';
 import type { RetainedStore } from './retained-store.ts';
 import { Session, type SessionDelivery } from './session.ts';
 import { SharedGroups } from './shared-groups.ts';
@@ -24,6 +25,7 @@ import {
   addressOf,
   AddressLimits,
   DEFAULT_ROLE_QUOTAS,
+  RetainedOwnership,
   type RoleQuota,
   type RoleQuotas,
 } from './quotas.ts';
@@ -78,6 +80,7 @@ export interface EngineCounters {
   quotaSessionsDiscarded: number;
   quotaAddressConnectionsRefused: number;
   quotaAddressRateRefused: number;
+  quotaRetainedRefused: number;
 }
 
 /** Observers of connection lifecycle (broker events). */
@@ -106,6 +109,7 @@ export class Engine {
   /** Which client ids each role may use and owns. */
   readonly clientIdPolicy: ClientIdPolicy;
   readonly #roleQuotas: RoleQuotas;
+  readonly #retainedOwners = new RetainedOwnership();
   readonly #addresses: AddressLimits;
   /** Client ids of the sessions each identity (subject) holds. */
   readonly #sessionsBySubject = new Map<string, Set<string>>();
@@ -134,6 +138,7 @@ export class Engine {
     quotaSessionsDiscarded: 0,
     quotaAddressConnectionsRefused: 0,
     quotaAddressRateRefused: 0,
+    quotaRetainedRefused: 0,
   };
   events: EngineEvents = {};
   readonly #open = new Set<Connection>();
@@ -204,7 +209,8 @@ export class Engine {
 
   /** A connection's stream has closed. */
   forget(connection: Connection): void {
-    if (this.#open.delete(connection)) this.#addresses.closed(addressOf(connection.meta.sourceAddress));
+    if (this.#open.delete(connection))
+      this.#addresses.closed(addressOf(connection.meta.sourceAddress));
   }
 
   /** The quota of a role (empty for a role with none). */
@@ -246,10 +252,9 @@ export class Engine {
           { clientId: session.clientId, subject: identity.subject },
           'connection quota: older connection of the identity closed',
         );
-        this.connections.get(session.clientId)?.close(
-          ReasonCodes.sessionTakenOver,
-          'another connection of this identity replaced it',
-        );
+        this.connections
+          .get(session.clientId)
+          ?.close(ReasonCodes.sessionTakenOver, 'another connection of this identity replaced it');
       }
     }
     if (quota.maxSessions !== undefined) {
@@ -467,6 +472,22 @@ export class Engine {
   /** Stores a retained message (if flagged) and sends it over the fabric to every replica's sessions. */
   async publish(message: Message): Promise<void> {
     if (message.retain) {
+      // The publisher's retained quota (its role's): refused whole, never silently dropped.
+      const owner = message.publisher?.subject;
+      const bytes = message.payload.length;
+      if (
+        owner !== undefined &&
+        bytes > 0 &&
+        !this.#retainedOwners.allows(
+          owner,
+          message.topic,
+          bytes,
+          this.quotaOf(message.publisher!.role),
+        )
+      ) {
+        this.counters.quotaRetainedRefused++;
+        throw new RetainedQuotaError();
+      }
       await this.retained.set({
         topic: message.topic,
         payload: message.payload,
@@ -474,6 +495,7 @@ export class Engine {
         properties: message.properties as Record<string, unknown>,
         ...(message.expiresAt !== undefined ? { expiresAt: message.expiresAt } : {}),
       });
+      if (owner !== undefined) this.#retainedOwners.record(owner, message.topic, bytes);
     }
     await this.fabric.publish(message);
   }

@@ -19,6 +19,9 @@ export interface RoleQuota {
   maxSessions?: number;
   /** Longest session expiry granted (CONNACK tells the client). */
   maxSessionExpirySeconds?: number;
+  /** Retained messages one identity may hold, and their payload bytes (PUBACK 0x97 past it). */
+  maxRetainedMessages?: number;
+  maxRetainedBytes?: number;
 }
 
 /** Quotas by role name. */
@@ -33,6 +36,8 @@ export const DEFAULT_ROLE_QUOTAS: RoleQuotas = {
     maxConnections: 1,
     maxSessions: 1,
     maxSessionExpirySeconds: 86_400,
+    maxRetainedMessages: 16,
+    maxRetainedBytes: 64 * 1024,
   },
   controller: { publishRate: 0 },
   admin: { publishRate: 0 },
@@ -45,12 +50,15 @@ const KEYS: Record<string, keyof RoleQuota> = {
   connections: 'maxConnections',
   sessions: 'maxSessions',
   session_expiry: 'maxSessionExpirySeconds',
+  retained: 'maxRetainedMessages',
+  retained_bytes: 'maxRetainedBytes',
 };
 
 /**
  * Parses `role:key=value,key=value;role:…` (MQTT_ROLE_LIMITS) over `base`: each given key
  * replaces the base's value for that role. Keys: publish_rate, publish_burst, subscriptions,
- * connections, sessions, session_expiry; values are whole numbers (0 = unlimited for rates).
+ * connections, sessions, session_expiry, retained, retained_bytes; values are whole numbers
+ * (0 = unlimited for rates).
  */
 export function parseRoleQuotas(text: string, base: RoleQuotas = DEFAULT_ROLE_QUOTAS): RoleQuotas {
   const result: Record<string, RoleQuota> = Object.fromEntries(
@@ -62,12 +70,17 @@ export function parseRoleQuotas(text: string, base: RoleQuotas = DEFAULT_ROLE_QU
     if (colon <= 0) throw new Error(`"${part}" is not role:key=value,…`);
     const role = part.slice(0, colon).trim();
     const quota = (result[role] ??= {});
-    for (const pair of part.slice(colon + 1).split(',').map((p) => p.trim())) {
+    for (const pair of part
+      .slice(colon + 1)
+      .split(',')
+      .map((p) => p.trim())) {
       if (pair === '') continue;
       const [key, value] = pair.split('=').map((s) => s.trim());
       const field = key === undefined ? undefined : KEYS[key];
       if (field === undefined)
-        throw new Error(`unknown key "${key}" for ${role} (one of ${Object.keys(KEYS).join(', ')})`);
+        throw new Error(
+          `unknown key "${key}" for ${role} (one of ${Object.keys(KEYS).join(', ')})`,
+        );
       if (value === undefined || !/^\d+$/.test(value) || Number(value) > 2 ** 31)
         throw new Error(`${role} ${key} must be a whole number`);
       quota[field] = Number(value);
@@ -136,4 +149,44 @@ export function addressOf(sourceAddress: string): string {
   const colons = sourceAddress.split(':').length - 1;
   // One colon: IPv4 with a port; more: a bare IPv6 address (no port given that way).
   return colons === 1 ? sourceAddress.slice(0, sourceAddress.lastIndexOf(':')) : sourceAddress;
+}
+
+/**
+ * Who holds which retained message, on this replica: counts and bytes per identity, so a role's
+ * retained quota can be enforced. A retained message another identity overwrites moves to it;
+ * an empty retained PUBLISH deletes it.
+ */
+export class RetainedOwnership {
+  readonly #byTopic = new Map<string, { owner: string; bytes: number }>();
+  readonly #usage = new Map<string, { count: number; bytes: number }>();
+
+  /** Whether `owner` may retain `bytes` on `topic` within the limits. */
+  allows(owner: string, topic: string, bytes: number, quota: RoleQuota): boolean {
+    const usage = this.#usage.get(owner) ?? { count: 0, bytes: 0 };
+    const held = this.#byTopic.get(topic);
+    const replaces = held?.owner === owner;
+    const count = usage.count + (replaces ? 0 : 1);
+    const total = usage.bytes - (replaces ? held.bytes : 0) + bytes;
+    if (quota.maxRetainedMessages !== undefined && count > quota.maxRetainedMessages) return false;
+    if (quota.maxRetainedBytes !== undefined && total > quota.maxRetainedBytes) return false;
+    return true;
+  }
+
+  /** `owner` retained `bytes` on `topic` (0 bytes: deleted it). */
+  record(owner: string, topic: string, bytes: number): void {
+    const held = this.#byTopic.get(topic);
+    if (held !== undefined) {
+      const usage = this.#usage.get(held.owner)!;
+      usage.count--;
+      usage.bytes -= held.bytes;
+      if (usage.count <= 0) this.#usage.delete(held.owner);
+      this.#byTopic.delete(topic);
+    }
+    if (bytes === 0) return;
+    this.#byTopic.set(topic, { owner, bytes });
+    const usage = this.#usage.get(owner) ?? { count: 0, bytes: 0 };
+    usage.count++;
+    usage.bytes += bytes;
+    this.#usage.set(owner, usage);
+  }
 }

@@ -90,3 +90,12 @@ export function retainedMessageBytes(msg: Pick<RetainedMessage, 'topic' | 'paylo
 export function isRetainedExpired(msg: RetainedMessage, now: number): boolean {
   return msg.expiresAt !== undefined && msg.expiresAt <= now;
 }
+
+/** The publisher's role may hold no more retained messages or bytes (PUBACK 0x97). */
+export class RetainedQuotaError extends OctomeshError {
+  constructor() {
+    super('RETAINED_QUOTA_EXCEEDED', 'retained quota of the identity exceeded', {
+      reasonCode: ReasonCodes.quotaExceeded,
+    });
+  }
+}

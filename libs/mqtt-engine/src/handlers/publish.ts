@@ -5,7 +5,7 @@ import type { IPublishPacket } from 'mqtt-packet';
 import { validateTopicName } from '@octomesh/acl-rules';
 import { ReasonCodes } from '@octomesh/contracts';
 import type { Connection } from '../connection.ts';
-import { RetainedStoreFullError } from '../retained-store.ts';
+import { RetainedQuotaError, RetainedStoreFullError } from '../retained-store.ts';
 import type { Message } from '../types.ts';
 import { authorizeOne } from './authorize.ts';
 
@@ -107,6 +107,14 @@ export async function handlePublish(connection: Connection, packet: IPublishPack
   try {
     await engine.publish(message);
   } catch (error) {
+    if (error instanceof RetainedQuotaError) {
+      // The identity's retained quota: refused whole, like a full store.
+      engine.logger.info(
+        { clientId: connection.clientId },
+        'retained quota exceeded, publish refused',
+      );
+      return ack(ReasonCodes.quotaExceeded, 'retained quota exceeded');
+    }
     if (!(error instanceof RetainedStoreFullError)) throw error;
     // No room to retain it: refused whole (not routed), never silently lost [MQTT-3.3.1-5].
     engine.logger.warn({ clientId: connection.clientId }, 'retained store full, publish refused');

@@ -85,7 +85,10 @@ export async function handleSubscribe(
     }
     const parsed = parseSubscriptionFilter(sub.topic);
     if (!parsed.ok) return;
-    if (maxSubscriptions !== undefined && !heldKeys.has(`${parsed.group ?? ''}\u0000${parsed.filter}`)) {
+    if (
+      maxSubscriptions !== undefined &&
+      !heldKeys.has(`${parsed.group ?? ''}\u0000${parsed.filter}`)
+    ) {
       if (count >= maxSubscriptions) {
         engine.counters.quotaSubscriptionsRefused++;
         codes[index] = ReasonCodes.quotaExceeded;
