@@ -37,13 +37,22 @@ async function startBrokers(bench: BenchMesh, tmp: string, profileDir: string | 
   const brokers: BrokerUnderTest[] = [];
   for (const name of options.BENCH_MQTT_BROKERS) {
     if (name === 'octomesh') {
-      // No per-client publish rate: the peers have none, and the throughput scenarios drive one
-      // client (fan-out publisher) far past the default 1,000/s.
+      // No per-client publish rate, per-role quotas, client-id templates or per-address limits:
+      // the peers have none, the throughput scenarios drive device accounts far past a device's
+      // 100/s, and every client comes from 127.0.0.1.
+      const open = {
+        MQTT_MAX_PUBLISH_RATE: '0',
+        MQTT_ROLE_LIMITS:
+          'device:publish_rate=0,subscriptions=1000000,connections=1000000,sessions=1000000,retained=1000000,retained_bytes=1000000000,session_expiry=604800',
+        MQTT_CLIENT_ID_TEMPLATES: '',
+        MQTT_MAX_CONNECTIONS_PER_ADDRESS: '0',
+        MQTT_CONNECT_RATE_PER_ADDRESS: '0',
+      };
       const env: Record<string, string> =
         profileDir === undefined
-          ? { MQTT_MAX_PUBLISH_RATE: '0' }
+          ? open
           : {
-              MQTT_MAX_PUBLISH_RATE: '0',
+              ...open,
               NODE_OPTIONS:
                 `${process.env['NODE_OPTIONS'] ?? ''} --cpu-prof --cpu-prof-dir=${profileDir}`.trim(),
             };

@@ -239,6 +239,9 @@ await runBench('usp', options.BENCH_LOG_LEVEL, async (bench: BenchMesh) => {
     MQTT_PORT: '0',
     MQTT_HOST: '127.0.0.1',
     MQTT_MAX_CONNECTIONS: String(options.BENCH_USP_AGENTS + 1000),
+    // Every simulated agent connects from 127.0.0.1 at once: no per-address limits here.
+    MQTT_MAX_CONNECTIONS_PER_ADDRESS: '0',
+    MQTT_CONNECT_RATE_PER_ADDRESS: '0',
   });
   await bench.startService('usp-router', {
     USP_MAX_PENDING: String(MAX_OUTSTANDING + options.BENCH_USP_CONCURRENCY),

@@ -2,7 +2,12 @@ import { validateTopicFilter } from '@octomesh/acl-rules';
 // Configuration of the broker service, from the environment; every problem is reported at once.
 import { hostname } from 'node:os';
 import { DEFAULT_TOPIC_PREFIX, validateTopicPrefix } from '@octomesh/contracts';
-import { DEFAULT_LIMITS, parseClientIdPolicy } from '@octomesh/mqtt-engine';
+import {
+  DEFAULT_LIMITS,
+  DEFAULT_ROLE_QUOTAS,
+  parseClientIdPolicy,
+  parseRoleQuotas,
+} from '@octomesh/mqtt-engine';
 import { baseServiceSpec, env, readConfig, type ConfigOf } from '@octomesh/service-kit';
 import { parseCidrList, parseOriginList } from './listeners/index.ts';
 
@@ -87,6 +92,29 @@ const spec = {
     'client ids per role, role=template|template;… with %u username and %e endpoint id (a role not listed, or listed with none, may use any id)',
     parseClientIdPolicy,
     parseClientIdPolicy('device=%u|%e'),
+  ),
+  MQTT_ROLE_LIMITS: env.custom(
+    'quotas per role over the defaults, role:key=value,…;… (keys publish_rate, publish_burst, subscriptions, connections, sessions, session_expiry, retained, retained_bytes)',
+    (raw) => parseRoleQuotas(raw),
+    DEFAULT_ROLE_QUOTAS,
+  ),
+  MQTT_MAX_CONNECTIONS_PER_ADDRESS: env.int(
+    'open connections from one source address before CONNACK 0x97 (0 = no limit)',
+    DEFAULT_LIMITS.maxConnectionsPerAddress,
+    0,
+    10_000_000,
+  ),
+  MQTT_CONNECT_RATE_PER_ADDRESS: env.int(
+    'CONNECTs per second from one source address before CONNACK 0x9F (0 = no limit)',
+    DEFAULT_LIMITS.connectRatePerAddress,
+    0,
+    1_000_000,
+  ),
+  MQTT_CONNECT_BURST_PER_ADDRESS: env.int(
+    'CONNECTs at once from one source address above the rate',
+    DEFAULT_LIMITS.connectBurstPerAddress,
+    1,
+    1_000_000,
   ),
   USP_TOPIC_PREFIX: env.custom(
     'USP topic prefix told to agents in CONNACK',

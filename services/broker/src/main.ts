@@ -56,6 +56,7 @@ const engine = new Engine({
   logger,
   uspTopicPrefix: config.USP_TOPIC_PREFIX,
   clientIdPolicy: config.MQTT_CLIENT_ID_TEMPLATES,
+  roleQuotas: config.MQTT_ROLE_LIMITS,
   limits: {
     connectTimeoutMs: config.MQTT_CONNECT_TIMEOUT_MS,
     maxPacketSize: config.MQTT_MAX_PACKET_SIZE,
@@ -77,6 +78,9 @@ const engine = new Engine({
     writeBufferBytes: config.MQTT_WRITE_BUFFER_KB * 1024,
     publisherWaitMs: config.MQTT_PUBLISHER_WAIT_MS,
     memoryLimitBytes: config.MQTT_MEMORY_LIMIT_MB * 1024 * 1024,
+    maxConnectionsPerAddress: config.MQTT_MAX_CONNECTIONS_PER_ADDRESS,
+    connectRatePerAddress: config.MQTT_CONNECT_RATE_PER_ADDRESS,
+    connectBurstPerAddress: config.MQTT_CONNECT_BURST_PER_ADDRESS,
   },
 });
 engine.events = brokerEvents(nc, config.BROKER_REPLICA);

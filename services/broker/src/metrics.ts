@@ -64,6 +64,25 @@ export function brokerMetrics(
       c.messagesRouted,
     ),
     counter('octomesh_broker_publish_denied_total', 'PUBLISHes denied by acl', c.publishDenied),
+    {
+      name: 'octomesh_broker_quota_refusals_total',
+      help: 'refusals and evictions by quota (role quotas and per source address)',
+      type: 'counter' as const,
+      samples: [
+        { labels: { quota: 'subscriptions' }, value: c.quotaSubscriptionsRefused },
+        { labels: { quota: 'connections' }, value: c.quotaConnectionsReplaced },
+        { labels: { quota: 'sessions' }, value: c.quotaSessionsDiscarded },
+        { labels: { quota: 'retained' }, value: c.quotaRetainedRefused },
+        { labels: { quota: 'address_connections' }, value: c.quotaAddressConnectionsRefused },
+        { labels: { quota: 'address_connect_rate' }, value: c.quotaAddressRateRefused },
+      ],
+    },
+    perListener(
+      'octomesh_broker_listener_proxy_header_untrusted_total',
+      'PROXY headers refused because the peer is not in PROXY_TRUSTED_CIDRS',
+      'counter',
+      (l) => l.counters.proxyHeaderUntrusted,
+    ),
     counter(
       'octomesh_broker_client_ids_reclaimed_total',
       'sessions of another identity discarded because the client id owner connected',
