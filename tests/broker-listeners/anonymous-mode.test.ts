@@ -12,7 +12,7 @@ import { brokerEventsWildcard, inboxPrefixOf, mesh } from '@octomesh/contracts';
 import { connectNats, readSeedFile } from '@octomesh/nats-kit';
 import { createLogger } from '@octomesh/service-kit';
 import type { IConnackPacket } from 'mqtt';
-import { connectClient, end } from '../mqtt-engine/clients.ts';
+import { connectClient, end, eventually } from '../mqtt-engine/clients.ts';
 
 interface BoundListener {
   listener: string;
@@ -68,12 +68,22 @@ async function up(args: string[]): Promise<Mesh> {
     });
     void exited.then((code) => reject(new Error(`up exited ${code}:\n${output}`)));
   });
-  const listeners = output
-    .split('\n')
-    .filter((line) => line.startsWith('[broker] {'))
-    .map((line) => JSON.parse(line.slice('[broker] '.length)) as BoundListener & { msg: string })
-    .filter((entry) => entry.msg === 'listener started')
-    .map(({ listener, host, port }) => ({ listener, host, port }));
+  // The broker's log lines can trail the ready line on a busy machine: wait for both listeners.
+  const parse = () =>
+    output
+      .split('\n')
+      .filter((line) => line.startsWith('[broker] {') && line.endsWith('}'))
+      .map((line) => JSON.parse(line.slice('[broker] '.length)) as BoundListener & { msg: string })
+      .filter((entry) => entry.msg === 'listener started')
+      .map(({ listener, host, port }) => ({ listener, host, port }));
+  const listeners = await eventually(
+    'both listeners logged',
+    () => {
+      const found = parse();
+      return found.length >= 2 ? found : undefined;
+    },
+    15_000,
+  );
   return {
     natsUrl: /nats (nats:\/\/[0-9.:]+)/.exec(ready)![1]!,
     dataDir,

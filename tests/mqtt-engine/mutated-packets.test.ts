@@ -6,6 +6,7 @@
 // million.
 import fc from 'fast-check';
 import { mutatedPacket, runFuzzCase } from '@octomesh/testing';
+import { eventually } from './clients.ts';
 import { startTestBroker, type TestBroker } from './harness.ts';
 
 const accounts = { adm: { password: 'pwa', role: 'admin' } };
@@ -56,8 +57,11 @@ describe('mutated packets never reach the generic error path', () => {
       expect(cases).toBe(RUNS);
       expect(served).toBeGreaterThan(0);
       expect(served).toBeLessThan(cases * 0.75);
-      // Every connection is gone: nothing leaks per case.
-      expect(broker.engine.openConnections).toBe(0);
+      // Every connection is gone (the last one's socket closes a moment after its end): nothing
+      // leaks per case.
+      await eventually('every connection gone', () =>
+        broker.engine.openConnections === 0 ? true : undefined,
+      );
     },
     120_000,
   );
