@@ -239,8 +239,13 @@ function checkInput(bytes: Uint8Array): string {
       expect(DropReasons).toContain(inbound.reason);
       // Logged as is, so bounded: a reason and a short detail, never the payload.
       expect(inbound.detail.length).toBeLessThan(1024);
-      // Only a Record that does not decode is bad-record, and every one that does not is.
-      expect(decoded instanceof UspDecodeError).toBe(inbound.reason === 'bad-record');
+      // Every Record that does not decode is bad-record; a bad-record is one that does not
+      // decode, or a Connect Record of an MQTT version USP does not define.
+      if (decoded instanceof UspDecodeError) expect(inbound.reason).toBe('bad-record');
+      if (inbound.reason === 'bad-record' && !(decoded instanceof UspDecodeError)) {
+        expect((decoded as usp_record.Record).recordType).toBe('mqttConnect');
+        expect([0, 1]).not.toContain((decoded as usp_record.Record).mqttConnect?.version ?? 0);
+      }
       if (inbound.reason === 'bad-msg') {
         const payload =
           (decoded as usp_record.Record).noSessionContext?.payload ?? new Uint8Array();

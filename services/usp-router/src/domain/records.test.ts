@@ -61,6 +61,42 @@ describe('classifyInbound', () => {
     ).toMatchObject({ reason: 'no-identity' });
   });
 
+  test.each([
+    [0, 4],
+    [1, 5],
+  ])('a Connect Record of MQTT version %i registers MQTT %i', (version, mqtt) => {
+    const record = encodeUspRecord({
+      version: '1.4',
+      toId: 'oktopusController',
+      fromId: 'os::A',
+      mqttConnect: { version, subscribedTopic: own },
+    });
+    expect(classifyInbound(record, publisher(Roles.device), CONTROLLERS)).toMatchObject({
+      kind: 'connect',
+      mqttVersion: mqtt,
+    });
+  });
+
+  test('a Connect Record of an unknown MQTT version is dropped as bad-record', () => {
+    // The encoder refuses an unknown enum value: write version 1, then patch it to 7.
+    const bytes = Buffer.from(
+      encodeUspRecord({
+        version: '1.4',
+        toId: 'oktopusController',
+        fromId: 'os::A',
+        mqttConnect: { version: 1, subscribedTopic: own },
+      }),
+    );
+    const at = bytes.indexOf(Buffer.from([0x08, 0x01, 0x12]));
+    expect(at).toBeGreaterThan(0);
+    bytes[at + 1] = 7;
+    const record = new Uint8Array(bytes);
+    expect(classifyInbound(record, publisher(Roles.device), CONTROLLERS)).toMatchObject({
+      kind: 'drop',
+      reason: 'bad-record',
+    });
+  });
+
   test('a device speaking for another endpoint is dropped as spoofed', () => {
     const inbound = classifyInbound(answerRecord('os::B'), publisher(Roles.device), CONTROLLERS);
     expect(inbound).toMatchObject({ kind: 'drop', reason: 'spoofed' });

@@ -68,6 +68,9 @@ export function classifyInbound(
   switch (record.recordType) {
     case 'mqttConnect': {
       const c = record.mqttConnect!;
+      // MQTTConnectRecord.MQTTVersion: 0 V3_1_1, 1 V5; anything else is no Record we know.
+      if (c.version !== 0 && c.version !== 1)
+        return drop('bad-record', `unknown MQTT version ${String(c.version).slice(0, 16)}`);
       return {
         kind: 'connect',
         endpointId,
