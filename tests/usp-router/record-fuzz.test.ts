@@ -207,13 +207,12 @@ describe('usp-router under a flood of malformed Records (issue 9 §7)', () => {
     }
     services.push(await startService('auth', server));
     services.push(await startService('acl', server));
-    // The flooding device gets no publish rate (MQTT_ROLE_LIMITS), so the router takes the
-    // flood as fast as the broker passes it on.
+    // The broker keeps its default device publish rate (100/s, burst 200): it paces the flood
+    // over about 18 s, so the agent is asked many times while Records keep arriving.
     const broker = await startService('broker', server, {
       LISTENERS: 'mqtt',
       MQTT_PORT: '0',
       MQTT_HOST: '127.0.0.1',
-      MQTT_ROLE_LIMITS: 'device:publish_rate=0',
     });
     services.push(broker);
     router = await startService('usp-router', server);

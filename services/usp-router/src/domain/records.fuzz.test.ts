@@ -276,6 +276,12 @@ function checkInput(bytes: Uint8Array): string {
 }
 
 /** Runs `numRuns` cases of `inputs` through checkInput and returns the verdicts tallied. */
+// OCTOMESH_FUZZ_SCALE multiplies every count: CI runs 100,000 cases, bench/fuzz/usp-fuzz.ts ten
+// times as many.
+const SCALE = Math.max(1, Number(process.env['OCTOMESH_FUZZ_SCALE'] ?? 1) || 1);
+const n = (count: number) => count * SCALE;
+const shown = (count: number) => n(count).toLocaleString('en');
+
 function fuzz(inputs: fc.Arbitrary<Uint8Array>, numRuns: number): Map<string, number> {
   const tally = new Map<string, number>();
   fc.assert(
@@ -301,8 +307,8 @@ describe('classifyInbound under malformed Records (issue 9 §7)', () => {
     },
   );
 
-  test('30,000 Records with up to four bytes overwritten each get a verdict, never an exception', () => {
-    const tally = fuzz(records.overwritten, 30_000);
+  test(`${shown(30_000)} Records with up to four bytes overwritten each get a verdict, never an exception`, () => {
+    const tally = fuzz(records.overwritten, n(30_000));
     // The mutations reach every check: the envelope, the ids, the Msg inside; some leave a
     // Record that is still accepted.
     for (const reason of ['bad-record', 'bad-msg', 'wrong-to-id', 'spoofed', 'unexpected-msg'])
@@ -310,43 +316,43 @@ describe('classifyInbound under malformed Records (issue 9 §7)', () => {
     expect(count(tally, ...ACCEPTED)).toBeGreaterThan(0);
   });
 
-  test('10,000 Records with one byte inserted each get a verdict, never an exception', () => {
-    const tally = fuzz(records.inserted, 10_000);
+  test(`${shown(10_000)} Records with one byte inserted each get a verdict, never an exception`, () => {
+    const tally = fuzz(records.inserted, n(10_000));
     expect(count(tally, 'bad-record')).toBeGreaterThan(0);
     expect(count(tally, ...ACCEPTED)).toBeGreaterThan(0);
   });
 
-  test('5,000 Records cut short are all dropped as bad-record', () => {
+  test(`${shown(5_000)} Records cut short are all dropped as bad-record`, () => {
     // record_type is the last field and length-delimited: a proper prefix either lacks it or
     // ends inside it.
-    expect(fuzz(records.truncated, 5_000)).toEqual(new Map([['bad-record', 5_000]]));
+    expect(fuzz(records.truncated, n(5_000))).toEqual(new Map([['bad-record', n(5_000)]]));
   });
 
-  test('15,000 Records overwritten, inserted into and cut at once each get a verdict, never an exception', () => {
-    const tally = fuzz(records.combined, 15_000);
+  test(`${shown(15_000)} Records overwritten, inserted into and cut at once each get a verdict, never an exception`, () => {
+    const tally = fuzz(records.combined, n(15_000));
     expect(count(tally, 'bad-record')).toBeGreaterThan(0);
     expect(count(tally, 'bad-msg')).toBeGreaterThan(0);
     expect(count(tally, ...ACCEPTED)).toBeGreaterThan(0);
   });
 
-  test('15,000 random byte strings each get a verdict, and none is accepted', () => {
-    const tally = fuzz(randomBytes, 15_000);
+  test(`${shown(15_000)} random byte strings each get a verdict, and none is accepted`, () => {
+    const tally = fuzz(randomBytes, n(15_000));
     expect(count(tally, 'bad-record')).toBeGreaterThan(0);
     // Accepting one would take a from_id spelling the device's endpoint id by chance.
     expect(count(tally, ...ACCEPTED)).toBe(0);
   });
 
-  test('15,000 mutated Msgs in a valid Record are answers, notifications or dropped as bad-msg or unexpected-msg', () => {
-    const tally = fuzz(msgs.combined.map(wrapped), 15_000);
+  test(`${shown(15_000)} mutated Msgs in a valid Record are answers, notifications or dropped as bad-msg or unexpected-msg`, () => {
+    const tally = fuzz(msgs.combined.map(wrapped), n(15_000));
     expect(count(tally, 'bad-msg')).toBeGreaterThan(0);
     expect(count(tally, 'answer')).toBeGreaterThan(0);
     expect(count(tally, 'notify')).toBeGreaterThan(0);
-    expect(count(tally, 'bad-msg', 'unexpected-msg', 'answer', 'notify')).toBe(15_000);
+    expect(count(tally, 'bad-msg', 'unexpected-msg', 'answer', 'notify')).toBe(n(15_000));
   });
 
-  test('10,000 random Msgs in a valid Record are dropped as bad-msg or unexpected-msg', () => {
-    const tally = fuzz(randomBytes.map(wrapped), 10_000);
+  test(`${shown(10_000)} random Msgs in a valid Record are dropped as bad-msg or unexpected-msg`, () => {
+    const tally = fuzz(randomBytes.map(wrapped), n(10_000));
     expect(count(tally, 'bad-msg')).toBeGreaterThan(0);
-    expect(count(tally, 'bad-msg', 'unexpected-msg', 'answer', 'notify')).toBe(10_000);
+    expect(count(tally, 'bad-msg', 'unexpected-msg', 'answer', 'notify')).toBe(n(10_000));
   });
 });
