@@ -58,7 +58,6 @@ export async function watchBucket(
   const empty = (await kv.status()).values === 0;
   const iterator = await kv.watch({ key: '>' });
   let initialDone = false;
-  let stopping = false;
   const finishInitial = (): void => {
     if (initialDone) return;
     initialDone = true;
@@ -67,15 +66,29 @@ export async function watchBucket(
   if (empty) finishInitial();
   // A watch that ends on its own (the client gave up re-creating its consumer) must be seen:
   // the caller would otherwise go on deciding with stale data.
+  return consume(iterator, onEntry, options.onEntryError, (entry) => {
+    if (entry.isUpdate) finishInitial();
+  });
+}
+
+// Feeds a watch's entries to `onEntry` (its errors to `onEntryError`) until it ends; `after`
+// runs after each entry.
+function consume<E extends KvEntry>(
+  iterator: AsyncIterable<E> & { stop(): void },
+  onEntry: (entry: E) => void,
+  onEntryError: ((error: unknown, entry: E) => void) | undefined,
+  after: (entry: E) => void = () => undefined,
+): BucketWatch {
+  let stopping = false;
   const ended = (async (): Promise<{ expected: boolean; error?: unknown }> => {
     try {
       for await (const entry of iterator) {
         try {
           onEntry(entry);
         } catch (error) {
-          options.onEntryError?.(error, entry);
+          onEntryError?.(error, entry);
         }
-        if (entry.isUpdate) finishInitial();
+        after(entry);
       }
       return { expected: stopping };
     } catch (error) {
@@ -108,26 +121,5 @@ export async function watchChanges(
   onEntryError?: (error: unknown, entry: KvEntry) => void,
 ): Promise<BucketWatch> {
   const iterator = await kv.watch({ key: '>', include: 'updates' });
-  let stopping = false;
-  const ended = (async (): Promise<{ expected: boolean; error?: unknown }> => {
-    try {
-      for await (const entry of iterator) {
-        try {
-          onEntry(entry);
-        } catch (error) {
-          onEntryError?.(error, entry);
-        }
-      }
-      return { expected: stopping };
-    } catch (error) {
-      return { expected: stopping, error };
-    }
-  })();
-  return {
-    ended,
-    stop: () => {
-      stopping = true;
-      iterator.stop();
-    },
-  };
+  return consume(iterator, onEntry, onEntryError);
 }

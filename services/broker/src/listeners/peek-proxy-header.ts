@@ -1,8 +1,8 @@
 // Looks at the first bytes of a socket from an untrusted peer to see whether it sends a PROXY
 // header (refused) or speaks MQTT, TLS or HTTP directly (served with its own address).
 import type { Socket } from 'node:net';
-import { ProxyHeaderError } from './listener-errors.ts';
 import { proxyHeaderStart } from './proxy-protocol.ts';
+import { readPrefix } from './read-prefix.ts';
 
 /**
  * Resolves true when the connection starts with a PROXY v1 or v2 header, false as soon as it
@@ -10,27 +10,15 @@ import { proxyHeaderStart } from './proxy-protocol.ts';
  * is put back (unshifted). Rejects with ProxyHeaderError when the socket closes first; the
  * caller owns the deadline. Reads at most one chunk past the 12-byte v2 signature.
  */
-export function peekProxyHeader(socket: Socket): Promise<boolean> {
-  return new Promise((resolve, reject) => {
-    let received: Buffer = Buffer.alloc(0);
-    const stop = () => {
-      socket.off('data', onData);
-      socket.off('close', onClose);
-    };
-    const onClose = () => {
-      stop();
-      reject(new ProxyHeaderError('connection closed before its first bytes could be told apart'));
-    };
-    const onData = (chunk: Buffer) => {
-      received = received.length === 0 ? chunk : Buffer.concat([received, chunk]);
-      const start = proxyHeaderStart(received);
-      if (start === 'undecided') return;
-      stop();
-      socket.pause();
-      socket.unshift(received);
-      resolve(start === 'header');
-    };
-    socket.on('data', onData);
-    socket.once('close', onClose);
-  });
+export async function peekProxyHeader(socket: Socket): Promise<boolean> {
+  const { result, received } = await readPrefix(
+    socket,
+    (bytes) => {
+      const start = proxyHeaderStart(bytes);
+      return start === 'undecided' ? undefined : start;
+    },
+    'connection closed before its first bytes could be told apart',
+  );
+  socket.unshift(received);
+  return result === 'header';
 }
