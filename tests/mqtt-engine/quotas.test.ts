@@ -9,7 +9,7 @@ import type { MqttClient } from 'mqtt';
 import type mqttPacket from 'mqtt-packet';
 import { collect, connectClient, end, eventually } from './clients.ts';
 import { startTestBroker, type TestBroker } from './harness.ts';
-import { rawConnectWith, send } from './raw-client.ts';
+import { closedWith, rawConnectWith, send } from './raw-client.ts';
 
 const accounts = {
   dev1: { password: 'pw1', role: 'device', endpointId: 'os::Q-1' },
@@ -178,6 +178,43 @@ describe('role quotas', () => {
     )) as mqttPacket.IPubackPacket;
     expect(freed.reasonCode ?? 0).toBe(0);
     dev1.socket.destroy();
+    await othersStillServed();
+  });
+
+  test('a device is held to its topic limits (256 bytes, 8 levels): deeper filters get 0x8F, deeper topics end the connection with 0x90', async () => {
+    const deep = 'lab/dev1/a/b/c/d/e/f/g';
+    const dev1 = await rawConnectWith(broker.port, {
+      protocolVersion: 5,
+      clientId: 'dev1',
+      clean: true,
+      keepalive: 60,
+      username: 'dev1',
+      password: Buffer.from('pw1'),
+    });
+    send(dev1.socket, {
+      cmd: 'subscribe',
+      messageId: 1,
+      subscriptions: [
+        { topic: deep, qos: 0 },
+        { topic: 'lab/dev1/ok', qos: 0 },
+      ],
+    });
+    const suback = (await eventually('SUBACK', () =>
+      dev1.packets.find((p) => p.cmd === 'suback'),
+    )) as mqttPacket.ISubackPacket;
+    expect(suback.granted).toEqual([0x8f, 0]);
+    send(dev1.socket, {
+      cmd: 'publish',
+      topic: deep,
+      payload: Buffer.from('x'),
+      qos: 0,
+      retain: false,
+      dup: false,
+    });
+    expect((await closedWith(dev1))?.reasonCode).toBe(0x90);
+    // A controller may use the engine's own limits (16 levels).
+    const ctrl = await open('ctrl', { clientId: 'ctrl' });
+    await ctrl.subscribeAsync('oktopus/usp/v1/controller/a/b/c/d/e', { qos: 0 });
     await othersStillServed();
   });
 

@@ -19,6 +19,9 @@ export interface RoleQuota {
   maxSessions?: number;
   /** Longest session expiry granted (CONNACK tells the client). */
   maxSessionExpirySeconds?: number;
+  /** Longest topic (bytes) and deepest topic (levels) the role may use, within the engine's. */
+  maxTopicBytes?: number;
+  maxTopicLevels?: number;
   /** Retained messages one identity may hold, and their payload bytes (PUBACK 0x97 past it). */
   maxRetainedMessages?: number;
   maxRetainedBytes?: number;
@@ -38,6 +41,9 @@ export const DEFAULT_ROLE_QUOTAS: RoleQuotas = {
     maxSessionExpirySeconds: 86_400,
     maxRetainedMessages: 16,
     maxRetainedBytes: 64 * 1024,
+    // USP topics are <prefix>/agent/<endpoint id>: a few levels, well under this.
+    maxTopicBytes: 256,
+    maxTopicLevels: 8,
   },
   controller: { publishRate: 0 },
   admin: { publishRate: 0 },
@@ -52,12 +58,15 @@ const KEYS: Record<string, keyof RoleQuota> = {
   session_expiry: 'maxSessionExpirySeconds',
   retained: 'maxRetainedMessages',
   retained_bytes: 'maxRetainedBytes',
+  topic_bytes: 'maxTopicBytes',
+  topic_levels: 'maxTopicLevels',
 };
 
 /**
  * Parses `role:key=value,key=value;role:…` (MQTT_ROLE_LIMITS) over `base`: each given key
  * replaces the base's value for that role. Keys: publish_rate, publish_burst, subscriptions,
- * connections, sessions, session_expiry, retained, retained_bytes; values are whole numbers
+ * connections, sessions, session_expiry, retained, retained_bytes, topic_bytes, topic_levels;
+ * values are whole numbers
  * (0 = unlimited for rates).
  */
 export function parseRoleQuotas(text: string, base: RoleQuotas = DEFAULT_ROLE_QUOTAS): RoleQuotas {
@@ -189,4 +198,15 @@ export class RetainedOwnership {
     usage.bytes += bytes;
     this.#usage.set(owner, usage);
   }
+}
+
+/** The topic limits of `quota`'s role within the engine's own. */
+export function topicLimitsOf(
+  quota: RoleQuota,
+  limits: { maxTopicBytes: number; maxTopicLevels: number },
+): { maxTopicBytes: number; maxTopicLevels: number } {
+  return {
+    maxTopicBytes: Math.min(quota.maxTopicBytes ?? limits.maxTopicBytes, limits.maxTopicBytes),
+    maxTopicLevels: Math.min(quota.maxTopicLevels ?? limits.maxTopicLevels, limits.maxTopicLevels),
+  };
 }

@@ -94,7 +94,7 @@ const spec = {
     parseClientIdPolicy('device=%u|%e'),
   ),
   MQTT_ROLE_LIMITS: env.custom(
-    'quotas per role over the defaults, role:key=value,…;… (keys publish_rate, publish_burst, subscriptions, connections, sessions, session_expiry, retained, retained_bytes)',
+    'quotas per role over the defaults, role:key=value,…;… (keys publish_rate, publish_burst, subscriptions, connections, sessions, session_expiry, retained, retained_bytes, topic_bytes, topic_levels)',
     (raw) => parseRoleQuotas(raw),
     DEFAULT_ROLE_QUOTAS,
   ),

@@ -7,6 +7,7 @@ import { ReasonCodes } from '@octomesh/contracts';
 import type { Connection } from '../connection.ts';
 import { RetainedQuotaError, RetainedStoreFullError } from '../retained-store.ts';
 import type { Message } from '../types.ts';
+import { topicLimitsOf } from '../quotas.ts';
 import { authorizeOne } from './authorize.ts';
 
 /** Handles a PUBLISH from the client. */
@@ -128,7 +129,11 @@ export async function handlePublish(connection: Connection, packet: IPublishPack
 }
 
 function topicLimitProblem(connection: Connection, topic: string): string | undefined {
-  const limits = connection.engine.limits;
+  // The role's limits within the engine's (a device's topics are short).
+  const limits = topicLimitsOf(
+    connection.engine.quotaOf(connection.identity!.role),
+    connection.engine.limits,
+  );
   if (Buffer.byteLength(topic) > limits.maxTopicBytes)
     return `topic longer than ${limits.maxTopicBytes} bytes`;
   if (topic.split('/').length > limits.maxTopicLevels)

@@ -6,6 +6,7 @@ import { ReasonCodes } from '@octomesh/contracts';
 import type { Connection } from '../connection.ts';
 import { v3SubackCode } from '../reason-mapping.ts';
 import type { TopicCheck } from '../types.ts';
+import { topicLimitsOf } from '../quotas.ts';
 import { authorizeMany } from './authorize.ts';
 
 /** Handles SUBSCRIBE. */
@@ -33,6 +34,7 @@ export async function handleSubscribe(
     ReasonCodes.unspecifiedError,
   );
   const toCheck: { index: number; check: TopicCheck }[] = [];
+  const topicLimits = topicLimitsOf(engine.quotaOf(identity.role), limits);
   packet.subscriptions.forEach((sub, index) => {
     const parsed = parseSubscriptionFilter(sub.topic);
     if (!parsed.ok) {
@@ -53,8 +55,8 @@ export async function handleSubscribe(
       return;
     }
     if (
-      Buffer.byteLength(parsed.filter) > engine.limits.maxTopicBytes ||
-      parsed.filter.split('/').length > engine.limits.maxTopicLevels
+      Buffer.byteLength(parsed.filter) > topicLimits.maxTopicBytes ||
+      parsed.filter.split('/').length > topicLimits.maxTopicLevels
     ) {
       codes[index] = ReasonCodes.topicFilterInvalid;
       return;
