@@ -44,7 +44,7 @@ async function startBrokers(bench: BenchMesh, tmp: string, profileDir: string | 
         MQTT_MAX_PUBLISH_RATE: '0',
         MQTT_ROLE_LIMITS:
           'device:publish_rate=0,subscriptions=1000000,connections=1000000,sessions=1000000,retained=1000000,retained_bytes=1000000000,session_expiry=604800,topic_bytes=1024,topic_levels=16',
-        MQTT_CLIENT_ID_TEMPLATES: '',
+        MQTT_CLIENT_ID_TEMPLATES: 'device=',
         MQTT_MAX_CONNECTIONS_PER_ADDRESS: '0',
         MQTT_CONNECT_RATE_PER_ADDRESS: '0',
       };
