@@ -103,6 +103,8 @@ describe('octomesh up', () => {
       for (const port of [natsPort, ...healthPorts]) expect(await refuses(port)).toBe(true);
     } finally {
       child.kill('SIGKILL');
+      // When the test failed midway, `up` had no chance to stop its NATS (own process group).
+      killNatsOf(dataDir);
       rmSync(dataDir, { recursive: true, force: true });
     }
   }, 90_000);
@@ -234,3 +236,13 @@ describe('service configuration', () => {
     expect(stderr).not.toContain('hunter2');
   });
 });
+
+/** Stops the nats-server a killed `octomesh up` left running in `dataDir`, if any. */
+function killNatsOf(dataDir: string): void {
+  try {
+    const pid = Number(readFileSync(join(dataDir, 'nats.pid'), 'utf8').trim());
+    if (Number.isInteger(pid) && pid > 0) process.kill(pid, 'SIGKILL');
+  } catch {
+    // No pid file, or the server already exited: nothing left behind.
+  }
+}
