@@ -19,6 +19,7 @@ import { MemorySessionStore, type SessionStore, type StoredSession } from './ses
 import { mergeOverlapping, SubscriptionIndex, type Subscription } from './subscription-index.ts';
 import type { ConnectionMeta, Deciders, EngineIdentity, Message } from './types.ts';
 import type { EnhancedAuthMethod } from './enhanced-auth.ts';
+import { KeyIndex } from './key-index.ts';
 import { recheckAllSessions, type RecheckResult } from './subscription-recheck.ts';
 import { DEFAULT_CLIENT_ID_POLICY, type ClientIdPolicy } from './client-id-policy.ts';
 import {
@@ -111,8 +112,9 @@ export class Engine {
   readonly #roleQuotas: RoleQuotas;
   readonly #retainedOwners = new RetainedOwnership();
   readonly #addresses: AddressLimits;
-  /** Client ids of the sessions each identity (subject) holds. */
-  readonly #sessionsBySubject = new Map<string, Set<string>>();
+  /** Client ids of the sessions each identity holds, by subject and by username. */
+  readonly #sessionsBySubject = new KeyIndex();
+  readonly #sessionsByUsername = new KeyIndex();
   readonly index = new SubscriptionIndex();
   readonly #shared = new SharedGroups();
   readonly sessions = new Map<string, Session>();
@@ -240,7 +242,8 @@ export class Engine {
    */
   enforceIdentityQuotas(connection: Connection, identity: EngineIdentity): void {
     const quota = this.quotaOf(identity.role);
-    const others = [...(this.#sessionsBySubject.get(identity.subject) ?? [])]
+    const others = this.#sessionsBySubject
+      .get(identity.subject)
       .filter((clientId) => clientId !== connection.clientId)
       .map((clientId) => this.sessions.get(clientId))
       .filter((session): session is Session => session !== undefined);
@@ -336,6 +339,8 @@ export class Engine {
       clearTimeout(session.expiryTimer);
       // Verdicts cached for another role or endpoint id say nothing about this identity.
       if (!sameIdentity(session.identity, identity)) session.decisions.clear();
+      this.#sessionsByUsername.remove(session.identity.username, clientId);
+      this.#sessionsByUsername.add(identity.username, clientId);
       session.identity = identity;
       session.expirySeconds = expirySeconds;
     } else {
@@ -348,9 +353,8 @@ export class Engine {
         this.#sessionObserver,
       );
       this.sessions.set(clientId, session);
-      let own = this.#sessionsBySubject.get(identity.subject);
-      if (own === undefined) this.#sessionsBySubject.set(identity.subject, (own = new Set()));
-      own.add(clientId);
+      this.#sessionsBySubject.add(identity.subject, clientId);
+      this.#sessionsByUsername.add(identity.username, clientId);
       if (stored !== undefined && !cleanStart) {
         sessionPresent = true;
         for (const subscription of stored.subscriptions) this.index.add(subscription);
@@ -463,9 +467,8 @@ export class Engine {
     session.reset();
     if (this.sessions.get(session.clientId) === session) {
       this.sessions.delete(session.clientId);
-      const own = this.#sessionsBySubject.get(session.identity.subject);
-      own?.delete(session.clientId);
-      if (own?.size === 0) this.#sessionsBySubject.delete(session.identity.subject);
+      this.#sessionsBySubject.remove(session.identity.subject, session.clientId);
+      this.#sessionsByUsername.remove(session.identity.username, session.clientId);
     }
   }
 
@@ -620,8 +623,10 @@ export class Engine {
    */
   revokeAccount(username: string, reason: string, endSessions: boolean): number {
     let closed = 0;
-    for (const session of [...this.sessions.values()]) {
-      if (session.identity.username !== username || username === '') continue;
+    if (username === '') return 0;
+    for (const clientId of this.#sessionsByUsername.get(username)) {
+      const session = this.sessions.get(clientId);
+      if (session === undefined) continue;
       const connection = this.connections.get(session.clientId);
       if (connection !== undefined) {
         connection.close(ReasonCodes.administrativeAction, `account ${reason}`);
