@@ -2,11 +2,21 @@
 // rule change every session's subscriptions are asked again, and a resumed session's against
 // the identity of the new connection: a subscription the rules now deny is removed from the
 // session at once (it stops receiving), logged and counted (issue 9: revocation).
-import type { Engine } from './engine.ts';
 import { withDeadline } from './deadline.ts';
+import type { EngineLogger } from './logger.ts';
 import type { Session } from './session.ts';
-import type { Subscription } from './subscription-index.ts';
-import type { EngineIdentity } from './types.ts';
+import type { Subscription, SubscriptionIndex } from './subscription-index.ts';
+import type { Deciders, EngineIdentity } from './types.ts';
+
+/** What a re-check needs of the engine (the engine itself; narrow so this imports no engine). */
+export interface RecheckContext {
+  readonly index: SubscriptionIndex;
+  readonly deciders: Deciders;
+  readonly limits: { readonly deciderTimeoutMs: number };
+  readonly logger: EngineLogger;
+  readonly counters: { subscriptionsRevoked: number };
+  readonly sessions: ReadonlyMap<string, Session>;
+}
 
 /** What one re-check did. */
 export interface RecheckResult {
@@ -32,7 +42,7 @@ function subscribedFilter(subscription: Subscription): string {
  * reconnect asks again).
  */
 export async function recheckSession(
-  engine: Engine,
+  engine: RecheckContext,
   session: Session,
   identity: EngineIdentity,
 ): Promise<number | undefined> {
@@ -73,7 +83,10 @@ export async function recheckSession(
 }
 
 /** Re-checks every session the engine holds (connected and offline), a bounded number at once. */
-export async function recheckAllSessions(engine: Engine, concurrency = 32): Promise<RecheckResult> {
+export async function recheckAllSessions(
+  engine: RecheckContext,
+  concurrency = 32,
+): Promise<RecheckResult> {
   const result: RecheckResult = { checked: 0, removed: 0, failed: 0 };
   const sessions = [...engine.sessions.values()];
   let next = 0;
