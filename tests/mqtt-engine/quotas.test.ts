@@ -6,7 +6,8 @@
 import type { AclRule } from '@octomesh/acl-rules';
 import { DEFAULT_CLIENT_ID_POLICY, DEFAULT_ROLE_QUOTAS } from '@octomesh/mqtt-engine';
 import type { MqttClient } from 'mqtt';
-import type mqttPacket from 'mqtt-packet';
+import { connect as tcpConnect, type Socket } from 'node:net';
+import mqttPacket from 'mqtt-packet';
 import { collect, connectClient, end, eventually } from './clients.ts';
 import { startTestBroker, type TestBroker } from './harness.ts';
 import { closedWith, rawConnectWith, send } from './raw-client.ts';
@@ -215,6 +216,55 @@ describe('role quotas', () => {
     // A controller may use the engine's own limits (16 levels).
     const ctrl = await open('ctrl', { clientId: 'ctrl' });
     await ctrl.subscribeAsync('oktopus/usp/v1/controller/a/b/c/d/e', { qos: 0 });
+    await othersStillServed();
+  });
+
+  test('PUBLISHes pipelined right behind the CONNECT are held to the role’s rate, not the engine-wide one', async () => {
+    const throttledBefore = broker.engine.counters.publishThrottled;
+    const receivedBefore = broker.engine.counters.messagesReceived;
+    const socket = await new Promise<Socket>((resolve) => {
+      const s = tcpConnect(broker.port, '127.0.0.1', () => resolve(s));
+      s.on('error', () => undefined);
+    });
+    const connect = mqttPacket.generate(
+      {
+        cmd: 'connect',
+        protocolVersion: 5,
+        clientId: 'dev1',
+        clean: true,
+        keepalive: 60,
+        username: 'dev1',
+        password: Buffer.from('pw1'),
+      },
+      { protocolVersion: 5 },
+    );
+    const publishes = Array.from({ length: 400 }, (_, i) =>
+      mqttPacket.generate(
+        {
+          cmd: 'publish',
+          topic: `lab/dev1/p${i}`,
+          payload: Buffer.from('x'),
+          qos: 0,
+          retain: false,
+          dup: false,
+        },
+        { protocolVersion: 5 },
+      ),
+    );
+    // One write: nothing tells the broker the identity before the PUBLISHes are parsed.
+    socket.write(Buffer.concat([connect, ...publishes]));
+    await eventually(
+      'pipelined PUBLISHes throttled',
+      () => (broker.engine.counters.publishThrottled - throttledBefore > 150 ? true : undefined),
+      10_000,
+    );
+    // Every one is still handled, at the device's pace (the next test counts throttling anew).
+    await eventually(
+      'all 400 handled',
+      () => (broker.engine.counters.messagesReceived - receivedBefore >= 400 ? true : undefined),
+      10_000,
+    );
+    socket.destroy();
     await othersStillServed();
   });
 

@@ -47,7 +47,7 @@ export class Connection implements SessionLink {
   /** Set when DISCONNECT (or a takeover) ended the connection normally: no will. */
   normalDisconnect = false;
   readonly #parser = createParser().useCompactBuffer();
-  #publishRate: TokenBucket | undefined;
+  #publishRate: TokenBucket | null | undefined;
   #pending = 0;
   /** QoS 1 PUBLISHes received and not yet acknowledged (counted against our Receive Maximum). */
   #unackedQos1 = 0;
@@ -113,13 +113,19 @@ export class Connection implements SessionLink {
     }
     this.#pending++;
     if (this.#pending >= MAX_PENDING_PACKETS) this.stream.pause();
-    const rate = packet.cmd === 'publish' ? this.#rateLimiter() : undefined;
+    // A PUBLISH pipelined behind its CONNECT comes before the identity (and its role's rate)
+    // is known: its rate step then decides when its turn comes, never on a guess.
+    const limited =
+      packet.cmd === 'publish' &&
+      (this.identity === undefined || this.#rateLimiter() !== undefined);
     let work = this.#work;
-    if (rate !== undefined) {
+    if (limited) {
       // Over its publish rate, a client's PUBLISHes wait their turn before they are handled;
       // the waiting packets fill the pending bound and pause the socket, so TCP slows the
       // client down: nothing it sent is lost and the handled rate never exceeds the limit.
       work = work.then(() => {
+        const rate = this.#rateLimiter();
+        if (rate === undefined) return undefined;
         const waitMs = rate.reserve();
         if (waitMs === 0 || this.state === 'closed') return undefined;
         this.engine.counters.publishThrottled++;
@@ -149,15 +155,17 @@ export class Connection implements SessionLink {
   }
 
   // The publish-rate bucket, created with the first PUBLISH (idle devices never need one).
+  // The identity's role sets the rate (controllers and admins have none by default); roles
+  // without one get the engine-wide limit. Decided once, when the identity is known (null:
+  // unlimited); before that (no CONNACK yet) undefined, and nothing is cached.
   #rateLimiter(): TokenBucket | undefined {
-    if (this.#publishRate !== undefined) return this.#publishRate;
-    // The identity's role sets the rate (controllers and admins have none by default); roles
-    // without one get the engine-wide limit.
-    const quota = this.identity === undefined ? {} : this.engine.quotaOf(this.identity.role);
+    if (this.#publishRate !== undefined) return this.#publishRate ?? undefined;
+    if (this.identity === undefined) return undefined;
+    const quota = this.engine.quotaOf(this.identity.role);
     const rate = quota.publishRate ?? this.engine.limits.maxPublishRate;
-    if (rate <= 0) return undefined;
     const burst = quota.publishBurst ?? this.engine.limits.publishBurst;
-    return (this.#publishRate = new TokenBucket(rate, Math.max(1, burst)));
+    this.#publishRate = rate <= 0 ? null : new TokenBucket(rate, Math.max(1, burst));
+    return this.#publishRate ?? undefined;
   }
 
   /**

@@ -27,9 +27,13 @@ import {
   AddressLimits,
   DEFAULT_ROLE_QUOTAS,
   RetainedOwnership,
+  topicLimitsOf,
   type RoleQuota,
+  type TopicLimits,
   type RoleQuotas,
 } from './quotas.ts';
+
+const NO_QUOTA: RoleQuota = Object.freeze({});
 
 /** What the engine is built from. */
 export interface EngineOptions {
@@ -110,6 +114,7 @@ export class Engine {
   /** Which client ids each role may use and owns. */
   readonly clientIdPolicy: ClientIdPolicy;
   readonly #roleQuotas: RoleQuotas;
+  readonly #topicLimits = new Map<string, TopicLimits>();
   readonly #retainedOwners = new RetainedOwnership();
   readonly #addresses: AddressLimits;
   /** Client ids of the sessions each identity holds, by subject and by username. */
@@ -217,7 +222,15 @@ export class Engine {
 
   /** The quota of a role (empty for a role with none). */
   quotaOf(role: string): RoleQuota {
-    return this.#roleQuotas[role] ?? {};
+    return this.#roleQuotas[role] ?? NO_QUOTA;
+  }
+
+  /** A role's topic limits within the engine's, computed once per role (asked per PUBLISH). */
+  topicLimitsOf(role: string): TopicLimits {
+    let limits = this.#topicLimits.get(role);
+    if (limits === undefined)
+      this.#topicLimits.set(role, (limits = topicLimitsOf(this.quotaOf(role), this.limits)));
+    return limits;
   }
 
   /**

@@ -200,11 +200,14 @@ export class RetainedOwnership {
   }
 }
 
+/** Longest and deepest topic allowed. */
+export interface TopicLimits {
+  maxTopicBytes: number;
+  maxTopicLevels: number;
+}
+
 /** The topic limits of `quota`'s role within the engine's own. */
-export function topicLimitsOf(
-  quota: RoleQuota,
-  limits: { maxTopicBytes: number; maxTopicLevels: number },
-): { maxTopicBytes: number; maxTopicLevels: number } {
+export function topicLimitsOf(quota: RoleQuota, limits: TopicLimits): TopicLimits {
   return {
     maxTopicBytes: Math.min(quota.maxTopicBytes ?? limits.maxTopicBytes, limits.maxTopicBytes),
     maxTopicLevels: Math.min(quota.maxTopicLevels ?? limits.maxTopicLevels, limits.maxTopicLevels),

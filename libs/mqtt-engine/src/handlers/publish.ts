@@ -7,7 +7,6 @@ import { ReasonCodes } from '@octomesh/contracts';
 import type { Connection } from '../connection.ts';
 import { RetainedQuotaError, RetainedStoreFullError } from '../retained-store.ts';
 import type { Message } from '../types.ts';
-import { topicLimitsOf } from '../quotas.ts';
 import { authorizeOne } from './authorize.ts';
 
 /** Handles a PUBLISH from the client. */
@@ -130,10 +129,7 @@ export async function handlePublish(connection: Connection, packet: IPublishPack
 
 function topicLimitProblem(connection: Connection, topic: string): string | undefined {
   // The role's limits within the engine's (a device's topics are short).
-  const limits = topicLimitsOf(
-    connection.engine.quotaOf(connection.identity!.role),
-    connection.engine.limits,
-  );
+  const limits = connection.engine.topicLimitsOf(connection.identity!.role);
   if (Buffer.byteLength(topic) > limits.maxTopicBytes)
     return `topic longer than ${limits.maxTopicBytes} bytes`;
   if (topic.split('/').length > limits.maxTopicLevels)

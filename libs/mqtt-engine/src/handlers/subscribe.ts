@@ -6,7 +6,6 @@ import { ReasonCodes } from '@octomesh/contracts';
 import type { Connection } from '../connection.ts';
 import { v3SubackCode } from '../reason-mapping.ts';
 import type { TopicCheck } from '../types.ts';
-import { topicLimitsOf } from '../quotas.ts';
 import { authorizeMany } from './authorize.ts';
 
 /** Handles SUBSCRIBE. */
@@ -34,7 +33,7 @@ export async function handleSubscribe(
     ReasonCodes.unspecifiedError,
   );
   const toCheck: { index: number; check: TopicCheck }[] = [];
-  const topicLimits = topicLimitsOf(engine.quotaOf(identity.role), limits);
+  const topicLimits = engine.topicLimitsOf(identity.role);
   packet.subscriptions.forEach((sub, index) => {
     const parsed = parseSubscriptionFilter(sub.topic);
     if (!parsed.ok) {
@@ -74,7 +73,8 @@ export async function handleSubscribe(
   const retainedToSend: { filter: string; qos: QoS; rap: boolean }[] = [];
   // The role's subscription quota: new filters past it get 0x97; replacing one is always fine.
   const maxSubscriptions = engine.quotaOf(identity.role).maxSubscriptions;
-  const held = engine.index.subscriptionsOf(connection.clientId);
+  const held =
+    maxSubscriptions === undefined ? [] : engine.index.subscriptionsOf(connection.clientId);
   const heldKeys = new Set(held.map((s) => `${s.shareGroup ?? ''}\u0000${s.filter}`));
   let count = held.length;
   toCheck.forEach(({ index }, i) => {
