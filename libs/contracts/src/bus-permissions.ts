@@ -7,7 +7,6 @@
 // subject of a request it received, once, within a minute) instead of any `_INBOX` publish
 // right. A role that makes requests reads its replies on its own inbox prefix
 // (`_INBOX_<role>.`), so no role can subscribe to another's replies.
-import { encodeKvKey } from './kv-key.ts';
 import { filterToSubjects, FABRIC_SUBJECT_PREFIX } from './fabric-subject.ts';
 import {
   brokerEventsWildcard,
@@ -247,9 +246,4 @@ export function renderBusAuthorization(
   }
   lines.push('  ]', '}');
   return `${lines.join('\n')}\n`;
-}
-
-/** The key of a role's user name when users and passwords are used instead of NKeys. */
-export function busUserName(role: BusRole): string {
-  return `octomesh-${encodeKvKey(role)}`;
 }
