@@ -40,6 +40,17 @@ describe('role quotas', () => {
     clients.push(client);
     return client;
   };
+  /** dev1 on a raw MQTT 5 socket (client id dev1 unless `extra` says otherwise). */
+  const rawDev1 = (extra: Partial<mqttPacket.IConnectPacket> = {}) =>
+    rawConnectWith(broker.port, {
+      protocolVersion: 5,
+      clientId: 'dev1',
+      clean: true,
+      keepalive: 60,
+      username: 'dev1',
+      password: Buffer.from('pw1'),
+      ...extra,
+    });
   /** dev2 still connects, subscribes and receives its own message. */
   const othersStillServed = async () => {
     const dev2 = await open('dev2');
@@ -66,14 +77,7 @@ describe('role quotas', () => {
   });
 
   test('a device subscribing to thousands of filters gets its quota (64) granted and 0x97 for the rest', async () => {
-    const dev1 = await rawConnectWith(broker.port, {
-      protocolVersion: 5,
-      clientId: 'dev1',
-      clean: true,
-      keepalive: 60,
-      username: 'dev1',
-      password: Buffer.from('pw1'),
-    });
+    const dev1 = await rawDev1();
     const filters = Array.from({ length: 2000 }, (_, i) => `lab/dev1/f${i}`);
     send(dev1.socket, {
       cmd: 'subscribe',
@@ -104,13 +108,8 @@ describe('role quotas', () => {
   test('a device asking for a 7-day session expiry gets one day, and many sessions collapse to one', async () => {
     const before = broker.engine.counters.quotaSessionsDiscarded;
     for (let i = 0; i < 5; i++) {
-      const raw = await rawConnectWith(broker.port, {
-        protocolVersion: 5,
+      const raw = await rawDev1({
         clientId: '',
-        clean: true,
-        keepalive: 60,
-        username: 'dev1',
-        password: Buffer.from('pw1'),
         properties: { sessionExpiryInterval: 7 * 24 * 3600 },
       });
       expect(raw.connack.properties?.sessionExpiryInterval).toBe(86_400);
@@ -137,14 +136,7 @@ describe('role quotas', () => {
   });
 
   test('a retained flood from a device stops at its quota (16 messages, 64 KiB) with PUBACK 0x97; deleting one frees a slot', async () => {
-    const dev1 = await rawConnectWith(broker.port, {
-      protocolVersion: 5,
-      clientId: 'dev1',
-      clean: true,
-      keepalive: 60,
-      username: 'dev1',
-      password: Buffer.from('pw1'),
-    });
+    const dev1 = await rawDev1();
     const codes = new Map<number, number>();
     const publish = (id: number, topic: string, payload: Buffer) =>
       send(dev1.socket, {
@@ -184,14 +176,7 @@ describe('role quotas', () => {
 
   test('a device is held to its topic limits (256 bytes, 8 levels): deeper filters get 0x8F, deeper topics end the connection with 0x90', async () => {
     const deep = 'lab/dev1/a/b/c/d/e/f/g';
-    const dev1 = await rawConnectWith(broker.port, {
-      protocolVersion: 5,
-      clientId: 'dev1',
-      clean: true,
-      keepalive: 60,
-      username: 'dev1',
-      password: Buffer.from('pw1'),
-    });
+    const dev1 = await rawDev1();
     send(dev1.socket, {
       cmd: 'subscribe',
       messageId: 1,
