@@ -35,12 +35,48 @@ export interface NatsConnectOptions {
   inboxPrefix?: string;
   /** TLS to NATS: the CA that signed the server, and a client certificate if it wants one. */
   tls?: { caFile?: string; certFile?: string; keyFile?: string };
-  /** Milliseconds for the first connection before giving up (later losses reconnect forever). */
+  /** Milliseconds for one connection attempt. */
   timeoutMs?: number;
+  /**
+   * Milliseconds to keep retrying the first connection while no server answers (containers
+   * start in any order); 0 tries once. An answer that refuses us (authorization) is not retried.
+   * Later losses reconnect forever.
+   */
+  startupTimeoutMs?: number;
 }
 
 /** Opens a NATS connection that reconnects forever and logs every status change. */
 export async function connectNats(options: NatsConnectOptions): Promise<NatsConnection> {
+  const deadline = Date.now() + (options.startupTimeoutMs ?? 0);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await connectOnce(options);
+    } catch (error) {
+      if (!unreachable(error) || Date.now() >= deadline) {
+        if (!unreachable(error)) throw error;
+        throw new OctomeshError(
+          'NATS_UNREACHABLE',
+          `no NATS server answered at ${String(options.servers)}: ${(error as Error).message}`,
+          { cause: error },
+        );
+      }
+      const waitMs = Math.min(2000, 250 * attempt, Math.max(0, deadline - Date.now()));
+      options.logger.warn(
+        { servers: options.servers, error: (error as Error).message, attempt },
+        'nats not reachable yet, retrying',
+      );
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+    }
+  }
+}
+
+/** Errors that mean no server answered (refused, reset, timed out), not a refusal by one. */
+function unreachable(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : '';
+  return /connection refused|timeout|ECONNRESET|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH/i.test(message);
+}
+
+async function connectOnce(options: NatsConnectOptions): Promise<NatsConnection> {
   const servers = typeof options.servers === 'string' ? [options.servers] : [...options.servers];
   const nc = await connect({
     servers,

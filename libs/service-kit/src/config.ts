@@ -154,6 +154,12 @@ export function baseServiceSpec(defaultHealthPort: number) {
     NATS_TLS_CA: env.optional('CA certificate file that signed the NATS server', readableFile),
     NATS_TLS_CERT: env.optional('client certificate file for NATS (mutual TLS)', readableFile),
     NATS_TLS_KEY: env.optional('client key file for NATS (mutual TLS)', readableFile),
+    NATS_STARTUP_TIMEOUT_MS: env.int(
+      'milliseconds to keep retrying the first NATS connection while no server answers',
+      60_000,
+      0,
+      3_600_000,
+    ),
     HEALTH_HOST: env.string('address of the /healthz /readyz /metrics listener', '0.0.0.0'),
     HEALTH_PORT: env.int(
       'port of the health listener (0 picks a free one)',
@@ -197,6 +203,7 @@ export function natsSettings(config: BaseServiceConfig, name: string, role: BusR
   return {
     servers: config.NATS_URL,
     name,
+    startupTimeoutMs: config.NATS_STARTUP_TIMEOUT_MS,
     inboxPrefix: inboxPrefixOf(role),
     ...(config.NATS_USER !== undefined ? { user: config.NATS_USER } : {}),
     ...(config.NATS_PASSWORD !== undefined ? { pass: config.NATS_PASSWORD } : {}),
