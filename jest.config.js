@@ -26,6 +26,9 @@ export default {
   // testTimeout is global in Jest (ignored inside projects): integration tests start real
   // servers and processes.
   testTimeout: 60_000,
+  // Containers of the run are labelled with its id and removed at the end (containers.ts).
+  globalSetup: '<rootDir>/tests/support/global-setup.ts',
+  globalTeardown: '<rootDir>/tests/support/global-teardown.ts',
   projects: [
     {
       ...common,

@@ -14,6 +14,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 say() { echo "containers: $*"; }
+# scripts/test.sh reads this file: present only when the engine and images are ready.
+mkdir -p .octomesh
+rm -f .octomesh/containers.env
 if [ "${OCTOMESH_CONTAINERS:-}" = off ]; then
   say "OCTOMESH_CONTAINERS=off: skipped; tests use local processes"
   exit 0
@@ -118,4 +121,6 @@ started=$(date +%s)
 $podman build --quiet --format docker --network host --build-arg BASE=localhost/octomesh-node:24 \
   "${secret[@]}" -t localhost/octomesh:dev -f deploy/container/Dockerfile . >/dev/null
 say "localhost/octomesh:dev built in $(( $(date +%s) - started )) s"
+printf 'OCTOMESH_TEST_CONTAINERS=%s\nDOCKER_HOST=unix://%s\nTESTCONTAINERS_RYUK_DISABLED=true\n' \
+  "${OCTOMESH_TEST_CONTAINERS:-required}" "$socket" > .octomesh/containers.env
 say "ready ($(podman --version), API $socket)"

@@ -4,3 +4,4 @@ export * from './service-process.ts';
 export * from './certificates.ts';
 export * from './secured-bus.ts';
 export * from './mqtt-fuzz.ts';
+export * from './containers.ts';

@@ -3,7 +3,7 @@
 // its own store and credentials directory, removed by `stop()`.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { inboxPrefixOf, type BusPermissionOptions, type BusRole } from '@octomesh/contracts';
 import {
   connectNats,
@@ -13,7 +13,8 @@ import {
   type NatsConnection,
 } from '@octomesh/nats-kit';
 import { createLogger, spawnNatsServer } from '@octomesh/service-kit';
-import type { TestNatsServer } from './nats-server.ts';
+import { NATS_IMAGE, useContainers } from './containers.ts';
+import { startNatsContainer, type TestNatsServer } from './nats-server.ts';
 
 /** A running secured bus. */
 export interface TestBus extends TestNatsServer {
@@ -31,7 +32,10 @@ export interface SecuredBusOptions extends BusPermissionOptions {
   tls?: { certFile: string; keyFile: string };
 }
 
-/** Starts nats-server (local binary, JetStream on) with the generated authorization. */
+/**
+ * Starts nats-server (JetStream on) with the generated authorization: in a container of the NATS
+ * image when an engine answers (containers.ts), the local binary otherwise.
+ */
 export async function startSecuredBus(options: SecuredBusOptions = {}): Promise<TestBus> {
   const dataDir = mkdtempSync(join(tmpdir(), 'octomesh-bus-'));
   try {
@@ -48,16 +52,17 @@ export async function startSecuredBus(options: SecuredBusOptions = {}): Promise<
         { mode: 0o600 },
       );
     }
-    const server = await spawnNatsServer({
-      storeDir: join(dataDir, 'nats'),
-      configFile,
-      port: -1,
-    });
+    const server = (await useContainers(NATS_IMAGE))
+      ? await startInContainer(dataDir, configFile, options)
+      : {
+          ...(await spawnNatsServer({ storeDir: join(dataDir, 'nats'), configFile, port: -1 })),
+          kind: 'local' as const,
+        };
     let stopped = false;
     return {
       url: server.url,
       port: server.port,
-      kind: 'local',
+      kind: server.kind,
       seedFile: (role) => seedFileOf(dataDir, role),
       env: (role) => ({ NATS_URL: server.url, NATS_NKEY_SEED_FILE: seedFileOf(dataDir, role) }),
       connect: (role, name) =>
@@ -79,4 +84,28 @@ export async function startSecuredBus(options: SecuredBusOptions = {}): Promise<
     rmSync(dataDir, { recursive: true, force: true });
     throw error;
   }
+}
+
+/** The bus's nats-server in a container, its data directory (store, config) mounted. */
+async function startInContainer(
+  dataDir: string,
+  configFile: string,
+  options: SecuredBusOptions,
+): Promise<{ url: string; port: number; kind: 'container'; stop(): Promise<void> }> {
+  const mounts = [dataDir];
+  if (options.tls !== undefined) {
+    mounts.push(dirname(options.tls.certFile), dirname(options.tls.keyFile));
+  }
+  const nats = await startNatsContainer({
+    name: 'bus',
+    storeDir: join(dataDir, 'nats'),
+    configFile,
+    mounts: [...new Set(mounts)],
+  });
+  return {
+    url: nats.url,
+    port: nats.port,
+    kind: 'container',
+    stop: () => nats.container.stop(),
+  };
 }
