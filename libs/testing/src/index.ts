@@ -5,3 +5,4 @@ export * from './certificates.ts';
 export * from './secured-bus.ts';
 export * from './mqtt-fuzz.ts';
 export * from './containers.ts';
+export * from './service-container.ts';
