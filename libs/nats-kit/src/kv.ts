@@ -8,22 +8,33 @@ import type { BucketSpec } from '@octomesh/contracts';
 export type { KV, KvEntry } from '@nats-io/kv';
 
 /**
- * Opens a bucket the mesh owns, creating it when missing. An existing bucket whose history
- * differs from the spec (made by an older version or by hand) is brought to the spec, so
- * whoever opens it first cannot decide how many old values (password hashes) are kept.
+ * Opens a bucket the mesh owns, creating it when missing with `replicas` copies (1, 3 or 5: on a
+ * NATS cluster, 3 keeps it readable and writable with one node down). An existing bucket whose
+ * history differs from the spec (made by an older version or by hand) is brought to the spec, so
+ * whoever opens it first cannot decide how many old values (password hashes) are kept; one with
+ * fewer replicas than asked is raised (never lowered: another service may have asked for more).
  */
-export async function openBucket(nc: NatsConnection, spec: BucketSpec): Promise<KV> {
+export async function openBucket(
+  nc: NatsConnection,
+  spec: BucketSpec,
+  replicas = 1,
+): Promise<KV> {
+  if (![1, 3, 5].includes(replicas)) {
+    throw new RangeError(`KV replicas must be 1, 3 or 5 (got ${replicas})`);
+  }
   const kv = await new Kvm(nc).create(spec.name, {
     history: spec.history,
     description: spec.description,
+    replicas,
   });
   const status = await kv.status();
-  if (status.history !== spec.history) {
+  if (status.history !== spec.history || status.replicas < replicas) {
     const jsm = await jetstreamManager(nc);
     const stream = await jsm.streams.info(status.streamInfo.config.name);
     await jsm.streams.update(stream.config.name, {
       ...stream.config,
       max_msgs_per_subject: spec.history,
+      num_replicas: Math.max(replicas, stream.config.num_replicas),
     });
   }
   return kv;

@@ -160,6 +160,12 @@ export function baseServiceSpec(defaultHealthPort: number) {
       0,
       3_600_000,
     ),
+    NATS_KV_REPLICAS: env.int(
+      'copies of each KV bucket the service creates (1, 3 or 5; 3 on a NATS cluster)',
+      1,
+      1,
+      5,
+    ),
     HEALTH_HOST: env.string('address of the /healthz /readyz /metrics listener', '0.0.0.0'),
     HEALTH_PORT: env.int(
       'port of the health listener (0 picks a free one)',

@@ -102,7 +102,10 @@ export interface TestContainer {
   readonly id: string;
   /** Everything it logged so far (stdout and stderr). */
   logs(): string;
-  /** Resolves with the first match of `pattern` in its log (waits for it, up to the deadline). */
+  /**
+   * Resolves with the first match of `pattern` in the log of its current run (waits for it, up
+   * to the deadline).
+   */
   waitForLog(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
   /** SIGKILL, leaving the container for {@link TestContainer.start}. */
   kill(): Promise<void>;
@@ -118,11 +121,18 @@ export async function startTestContainer(spec: TestContainerSpec): Promise<TestC
   if (socket === undefined) throw new Error('no container engine answers');
   const { GenericContainer, Wait } = await import('testcontainers');
   let log = '';
+  // Where the current run's output starts (after a kill and start, waits look at the new run).
+  let runStart = 0;
   const waiters = new Set<() => void>();
+  const streams: Readable[] = [];
   const consume = (stream: Readable): void => {
+    streams.push(stream);
     stream.on('data', (chunk: Buffer | string) => {
       log += chunk.toString();
-      if (log.length > 1_000_000) log = log.slice(-500_000);
+      if (log.length > 1_000_000) {
+        runStart = Math.max(0, runStart - (log.length - 500_000));
+        log = log.slice(-500_000);
+      }
       for (const wake of waiters) wake();
     });
   };
@@ -158,7 +168,7 @@ export async function startTestContainer(spec: TestContainerSpec): Promise<TestC
   const waitForLog = (pattern: RegExp, timeoutMs = 30_000): Promise<RegExpExecArray> =>
     new Promise((resolve, reject) => {
       const check = (): void => {
-        const match = pattern.exec(log);
+        const match = pattern.exec(log.slice(runStart));
         if (match === null) return;
         clearTimeout(timer);
         waiters.delete(check);
@@ -184,6 +194,8 @@ export async function startTestContainer(spec: TestContainerSpec): Promise<TestC
     async start() {
       // The log consumer followed the first run only: follow the new one from now on.
       const since = Math.floor(Date.now() / 1000);
+      log += `--- ${spec.name} started again ---\n`;
+      runStart = log.length;
       const answer = await engineRequest(socket, 'POST', `/containers/${id}/start`, 30_000);
       if (answer.status >= 300) throw new Error(`start ${spec.name}: ${answer.body}`);
       const { getContainerRuntimeClient } = await import('testcontainers');
@@ -194,6 +206,7 @@ export async function startTestContainer(spec: TestContainerSpec): Promise<TestC
     async stop() {
       if (removed) return;
       removed = true;
+      for (const stream of streams) stream.destroy();
       await engineRequest(socket, 'DELETE', `/containers/${id}?force=true&v=true`, 30_000);
     },
   };
@@ -236,7 +249,8 @@ export function engineRequest(
   timeoutMs = 10_000,
 ): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ socketPath, method, path, timeout: timeoutMs }, (res) => {
+    // No keep-alive agent: an idle pooled socket would hold the process open.
+    const req = request({ socketPath, method, path, timeout: timeoutMs, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () =>

@@ -6,3 +6,4 @@ export * from './secured-bus.ts';
 export * from './mqtt-fuzz.ts';
 export * from './containers.ts';
 export * from './service-container.ts';
+export * from './nats-cluster.ts';

@@ -26,7 +26,7 @@ const nc = await connectNats({ ...natsSettings(config, 'octomesh-acl', 'acl'), l
 const book = new RuleBook(
   config.ACL_DEFAULT_POLICY === 'usp' ? defaultUspRules(config.ACL_TOPIC_PREFIX) : [],
 );
-const watch = await followRules(nc, book, logger);
+const watch = await followRules(nc, book, logger, config.NATS_KV_REPLICAS);
 let following = true;
 // Deciding with rules that no longer follow KV would ignore new deny rules: stop being ready
 // and exit non-zero so the orchestrator restarts us with a fresh watch.

@@ -25,8 +25,9 @@ export async function followRules(
   nc: NatsConnection,
   book: RuleBook,
   logger: Logger,
+  replicas = 1,
 ): Promise<BucketWatch> {
-  const kv = await openBucket(nc, BucketSpecs.acl);
+  const kv = await openBucket(nc, BucketSpecs.acl, replicas);
   let initialDone = false;
   let markDone: () => void = () => undefined;
   const initial = new Promise<void>((resolve) => {

@@ -23,8 +23,9 @@ export class KvCredentialStore implements CredentialLookup {
     nc: NatsConnection,
     logger: Logger,
     legacy: boolean,
+    replicas = 1,
   ): Promise<KvCredentialStore> {
-    const credentials = await openBucket(nc, BucketSpecs.credentials);
+    const credentials = await openBucket(nc, BucketSpecs.credentials, replicas);
     let legacyBucket: KV | undefined;
     if (legacy) {
       legacyBucket = await openExistingBucket(nc, Buckets.oktopusDevicesAuth);

@@ -29,7 +29,12 @@ if (config.AUTH_OKTOPUS_DEVICES_AUTH) {
   );
 }
 const nc = await connectNats({ ...natsSettings(config, 'octomesh-auth', 'auth'), logger });
-const store = await KvCredentialStore.open(nc, logger, config.AUTH_OKTOPUS_DEVICES_AUTH);
+const store = await KvCredentialStore.open(
+  nc,
+  logger,
+  config.AUTH_OKTOPUS_DEVICES_AUTH,
+  config.NATS_KV_REPLICAS,
+);
 const cache =
   config.AUTH_CACHE_MAX_ENTRIES === 0
     ? undefined

@@ -31,7 +31,7 @@ const nc = await connectNats({
   ...natsSettings(config, 'octomesh-usp-router', 'usp-router'),
   logger,
 });
-const registry = await EndpointRegistry.open(nc);
+const registry = await EndpointRegistry.open(nc, config.NATS_KV_REPLICAS);
 const mirror = await registry.follow((error) =>
   logger.warn({ error: (error as Error).message }, 'endpoint mirror entry skipped'),
 );

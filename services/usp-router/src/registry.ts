@@ -27,8 +27,8 @@ export class EndpointRegistry {
     this.#kv = kv;
   }
 
-  static async open(nc: NatsConnection): Promise<EndpointRegistry> {
-    return new EndpointRegistry(await openBucket(nc, BucketSpecs.uspEndpoints));
+  static async open(nc: NatsConnection, replicas = 1): Promise<EndpointRegistry> {
+    return new EndpointRegistry(await openBucket(nc, BucketSpecs.uspEndpoints, replicas));
   }
 
   async get(endpointId: string): Promise<Endpoint | undefined> {

@@ -1,0 +1,211 @@
+// The mesh on a three-node NATS cluster in containers (JetStream clustered, buckets with three
+// replicas through NATS_KV_REPLICAS=3), services as local processes with every node in
+// NATS_URL. The node leading the credentials bucket is killed with SIGKILL while devices keep
+// connecting: no account is lost, connecting works again within seconds, accounts can still be
+// written, and a USP Get still crosses the mesh; the node then comes back and catches up.
+import { BucketSpecs, decodeUspMsg, encodeUspMsg, Roles, Subjects, usp } from '@octomesh/contracts';
+import { call, MeshCodecs, type NatsConnection } from '@octomesh/nats-kit';
+import { jetstreamManager } from '@nats-io/jetstream';
+import type { ServiceProcess } from '@octomesh/service-kit';
+import { startNatsCluster, startService, type TestNatsCluster } from '@octomesh/testing';
+import { AgentFleet, UspMqttVersions } from '@octomesh/usp-sim';
+import { connectClient, end, eventually } from '../mqtt-engine/clients.ts';
+import { addAccounts } from '../support/accounts.ts';
+import { describeWithContainers } from '../support/containers.ts';
+
+const DEVICES = 20;
+
+describeWithContainers('the mesh on a three-node NATS cluster losing a node', () => {
+  let cluster: TestNatsCluster;
+  let controller: NatsConnection;
+  /** The auth role may read JetStream stream info (it owns the credentials bucket). */
+  let authView: NatsConnection;
+  const services: ServiceProcess[] = [];
+  let fleet: AgentFleet | undefined;
+  let mqttUrl: string;
+
+  const connectDevice = async (n: number): Promise<void> => {
+    const client = await connectClient(mqttUrl, {
+      protocolVersion: 5,
+      clientId: `os::CL-${n}`,
+      username: `cl-${n}`,
+      password: `pw-${n}`,
+    });
+    await end(client);
+  };
+
+  const credentialsLeader = async (): Promise<string> => {
+    const jsm = await jetstreamManager(authView);
+    const info = await jsm.streams.info(`KV_${BucketSpecs.credentials.name}`);
+    expect(info.config.num_replicas).toBe(3);
+    return info.cluster?.leader ?? '';
+  };
+
+  beforeAll(async () => {
+    cluster = await startNatsCluster();
+    const env = { NATS_KV_REPLICAS: '3' };
+    // auth first: it creates the credentials bucket with three replicas.
+    services.push(await startService('auth', cluster, env));
+    services.push(await startService('acl', cluster, env));
+    const broker = await startService('broker', cluster, {
+      ...env,
+      LISTENERS: 'mqtt',
+      MQTT_PORT: '0',
+      MQTT_HOST: '127.0.0.1',
+    });
+    services.push(broker);
+    services.push(await startService('usp-router', cluster, env));
+    mqttUrl = `mqtt://127.0.0.1:${broker.listenerPorts['mqtt']!}`;
+    const admin = await cluster.connect('admin', 'cluster-admin');
+    try {
+      await addAccounts(admin, [
+        ...Array.from({ length: DEVICES }, (_, i) => ({
+          username: `cl-${i + 1}`,
+          password: `pw-${i + 1}`,
+          role: Roles.device,
+          endpointId: `os::CL-${i + 1}`,
+        })),
+        { username: 'agent-1', password: 'agent-pw', role: Roles.device, endpointId: 'os::CLA-1' },
+      ]);
+    } finally {
+      await admin.close();
+    }
+    controller = await cluster.connect('controller', 'cluster-controller');
+    authView = await cluster.connect('auth', 'cluster-auth-view');
+    fleet = new AgentFleet({
+      count: 1,
+      endpointIdPattern: 'os::CLA-%d',
+      usernamePattern: 'agent-%d',
+      passwordPattern: 'agent-pw',
+      agent: {
+        url: mqttUrl,
+        mqttVersion: UspMqttVersions.v5,
+        reconnect: { minDelayMs: 200, maxDelayMs: 1000 },
+      },
+    });
+    expect((await fleet.start()).connected).toBe(1);
+  }, 180_000);
+
+  afterAll(async () => {
+    await fleet?.stop();
+    await Promise.all(services.map((s) => s.stop()));
+    await controller?.close();
+    await authView?.close();
+    await cluster?.stop();
+  });
+
+  test('killing the leading node loses no account and the mesh keeps serving', async () => {
+    const leader = await credentialsLeader();
+    const index = cluster.nodes.findIndex((node) => node.name === leader);
+    expect(index).toBeGreaterThanOrEqual(0);
+
+    // Devices keep connecting while the node dies: each attempt retried until it succeeds.
+    let stop = false;
+    let attempts = 0;
+    let failures = 0;
+    const load = (async () => {
+      for (let n = 1; !stop; n = (n % DEVICES) + 1) {
+        attempts++;
+        await connectDevice(n).catch(() => failures++);
+      }
+    })();
+    await eventually(
+      'some connects before the kill',
+      () => (attempts > 5 ? true : undefined),
+      10_000,
+    );
+    const killedAt = Date.now();
+    await cluster.kill(index);
+    // Every account still authenticates (read from the surviving replicas).
+    for (let n = 1; n <= DEVICES; n++) {
+      await eventually(
+        `device ${n} connects after the kill`,
+        () =>
+          connectDevice(n).then(
+            () => true,
+            () => undefined,
+          ),
+        30_000,
+      );
+    }
+    const recoveredMs = Date.now() - killedAt;
+    stop = true;
+    await load;
+    process.stderr.write(
+      `nats cluster: node ${leader} killed; all ${DEVICES} accounts connect again within ${recoveredMs} ms (${failures} of ${attempts} attempts failed meanwhile)\n`,
+    );
+    // A survivor leads the bucket now (this connection may still be reconnecting).
+    const newLeader = await eventually(
+      'a new leader of the credentials bucket',
+      () =>
+        credentialsLeader().then(
+          (name) => (name !== '' && name !== leader ? name : undefined),
+          () => undefined,
+        ),
+      30_000,
+    );
+    expect(newLeader).not.toBe(leader);
+
+    // Writes go on: a new account, then it connects.
+    const admin = await cluster.connect('admin', 'cluster-admin-2');
+    try {
+      await addAccounts(admin, [
+        { username: 'cl-new', password: 'pw-new', role: Roles.device, endpointId: 'os::CL-NEW' },
+      ]);
+    } finally {
+      await admin.close();
+    }
+    const fresh = await eventually(
+      'the new account connects',
+      () =>
+        connectClient(mqttUrl, {
+          protocolVersion: 5,
+          clientId: 'os::CL-NEW',
+          username: 'cl-new',
+          password: 'pw-new',
+        }).catch(() => undefined),
+      15_000,
+    );
+    await end(fresh);
+
+    // A USP Get still crosses the mesh.
+    const answer = await eventually(
+      'a USP Get after the kill',
+      async () => {
+        const reply = await call(
+          controller,
+          Subjects.uspSend,
+          {
+            endpointId: 'os::CLA-1',
+            msg: encodeUspMsg({
+              header: { msgId: 'cluster-get', msgType: usp.Header.MsgType.GET },
+              body: { request: { get: { paramPaths: ['Device.DeviceInfo.SerialNumber'] } } },
+            }),
+            timeoutMs: 5000,
+          },
+          { timeoutMs: 7000, request: MeshCodecs.uspSendRequest, reply: MeshCodecs.uspSendReply },
+        ).catch(() => undefined);
+        return reply === undefined ? undefined : decodeUspMsg(reply.msg);
+      },
+      30_000,
+    );
+    expect(answer.body?.response?.getResp?.reqPathResults?.[0]?.errCode ?? 0).toBe(0);
+
+    // The node comes back and holds a full copy again.
+    await cluster.restart(index);
+    const jsm = await jetstreamManager(authView);
+    await eventually(
+      `${leader} current again`,
+      async () => {
+        const info = await jsm.streams
+          .info(`KV_${BucketSpecs.credentials.name}`)
+          .catch(() => undefined);
+        if (info === undefined) return undefined;
+        const replica = info.cluster?.replicas?.find((r) => r.name === leader);
+        const onLeader = info.cluster?.leader === leader;
+        return onLeader || replica?.current === true ? true : undefined;
+      },
+      30_000,
+    );
+  }, 180_000);
+});
