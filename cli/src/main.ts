@@ -1,5 +1,6 @@
 // octomesh: runs the mesh on this machine and administers it.
 import { aclCommand, aclHelp } from './commands/acl.ts';
+import { busCommand, busHelp } from './commands/bus.ts';
 import { devicesCommand, devicesHelp } from './commands/devices.ts';
 import { simCommand, simHelp } from './commands/sim.ts';
 import { upCommand, upHelp } from './commands/up.ts';
@@ -9,6 +10,7 @@ import { UsageError } from './args.ts';
 
 const help = `octomesh <command>
   up       run the whole mesh (NATS + every service) on this machine
+  bus      write a deployment's bus credentials (NATS authorization, one NKey per role)
   user     manage MQTT credentials
   acl      manage and test ACL rules
   devices  list USP endpoints (online, last seen, topic)
@@ -16,6 +18,8 @@ const help = `octomesh <command>
   sim      run simulated USP agents against a broker
 
 ${upHelp}
+
+${busHelp}
 
 ${userHelp}
 
@@ -29,6 +33,7 @@ ${simHelp}`;
 
 const commands: Record<string, (argv: string[]) => Promise<void>> = {
   up: upCommand,
+  bus: busCommand,
   user: userCommand,
   acl: aclCommand,
   devices: devicesCommand,

@@ -11,8 +11,9 @@ import {
   type NatsServerProcess,
   type ServiceProcess,
 } from '@octomesh/service-kit';
-import { DEFAULT_TOPIC_PREFIX, type BusRole } from '@octomesh/contracts';
+import type { BusRole } from '@octomesh/contracts';
 import { intOption, parse, UsageError } from '../args.ts';
+import { busPermissionOptionsFromEnv } from '../bus-options.ts';
 import { redactUrl } from '../nats.ts';
 
 /** Services `up` runs, in start order. Every new service adds itself here. */
@@ -159,11 +160,7 @@ export async function upCommand(argv: string[]): Promise<void> {
       const storeDir = join(dataDir, 'nats');
       mkdirSync(storeDir, { recursive: true });
       // Every service gets its own NKey identity with only its permissions (bus-permissions.ts).
-      const configFile = prepareLocalBus(dataDir, {
-        uspTopicPrefix: process.env['USP_TOPIC_PREFIX'] ?? DEFAULT_TOPIC_PREFIX,
-        oktopusCompat: process.env['USP_OKTOPUS_COMPAT'] === 'true',
-        oktopusDevicesAuth: process.env['AUTH_OKTOPUS_DEVICES_AUTH'] === 'true',
-      });
+      const configFile = prepareLocalBus(dataDir, busPermissionOptionsFromEnv(process.env));
       nats = await spawnNatsServer({
         storeDir,
         configFile,

@@ -17,6 +17,11 @@ export function seedFileOf(dataDir: string, role: BusRole): string {
   return join(dataDir, 'nats-credentials', `${role}.nk`);
 }
 
+/** Where the nats-server authorization config lives under the data directory. */
+export function busAuthorizationFileOf(dataDir: string): string {
+  return join(dataDir, 'nats-auth.conf');
+}
+
 /**
  * Makes sure every role has its seed file (creating missing ones) and writes the nats-server
  * config that authorizes them. Returns the config file's path.
@@ -33,8 +38,8 @@ export function prepareLocalBus(dataDir: string, options: BusPermissionOptions):
     chmodSync(file, 0o600);
     return { role, nkey: publicKeyOfSeed(readSeedFile(file)) };
   });
-  const config = join(dataDir, 'nats-auth.conf');
-  const text = `# Written by octomesh up from the bus permission table; edits are overwritten.\n${renderBusAuthorization(users, busPermissions(options))}`;
+  const config = busAuthorizationFileOf(dataDir);
+  const text = `# Written by octomesh from the bus permission table; do not edit (it is rewritten).\n${renderBusAuthorization(users, busPermissions(options))}`;
   if (!existsSync(config) || readFileSync(config, 'utf8') !== text)
     writeFileSync(config, text, { mode: 0o600 });
   chmodSync(config, 0o600);
