@@ -4,7 +4,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { inboxPrefixOf } from '@octomesh/contracts';
-import { connectNats, type NatsConnection, type NatsConnectOptions } from '@octomesh/nats-kit';
+import {
+  connectNats,
+  redactUrls,
+  type NatsConnection,
+  type NatsConnectOptions,
+} from '@octomesh/nats-kit';
 import { createLogger, readNkeySeed } from '@octomesh/service-kit';
 
 /** The NATS URL a command should use. */
@@ -14,7 +19,7 @@ export function natsUrl(flag: string | undefined): string {
 
 /** The URL without user:password, for messages. */
 export function redactUrl(url: string): string {
-  return url.replace(/\/\/[^@/]*@/g, '//***@');
+  return redactUrls(url);
 }
 
 /** Connects, runs `work`, and closes the connection whatever happens. */

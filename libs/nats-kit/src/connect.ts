@@ -56,18 +56,24 @@ export async function connectNats(options: NatsConnectOptions): Promise<NatsConn
         if (!unreachable(error)) throw error;
         throw new OctomeshError(
           'NATS_UNREACHABLE',
-          `no NATS server answered at ${String(options.servers)}: ${(error as Error).message}`,
+          `no NATS server answered at ${redactUrls(options.servers)}: ${(error as Error).message}`,
           { cause: error },
         );
       }
       const waitMs = Math.min(2000, 250 * attempt, Math.max(0, deadline - Date.now()));
       options.logger.warn(
-        { servers: options.servers, error: (error as Error).message, attempt },
+        { servers: redactUrls(options.servers), error: (error as Error).message, attempt },
         'nats not reachable yet, retrying',
       );
       await new Promise((resolve) => setTimeout(resolve, waitMs));
     }
   }
+}
+
+/** Server URLs with any user:password replaced by `***`, for messages and logs. */
+export function redactUrls(servers: string | readonly string[]): string {
+  const list = typeof servers === 'string' ? [servers] : servers;
+  return list.map((url) => url.replace(/\/\/[^@/]*@/g, '//***@')).join(',');
 }
 
 /** Errors that mean no server answered (refused, reset, timed out), not a refusal by one. */
