@@ -121,6 +121,9 @@ started=$(date +%s)
 $podman build --quiet --format docker --network host --build-arg BASE=localhost/octomesh-node:24 \
   "${secret[@]}" -t localhost/octomesh:dev -f deploy/container/Dockerfile . >/dev/null
 say "localhost/octomesh:dev built in $(( $(date +%s) - started )) s"
+# Every build after a source edit leaves the previous stages untagged; a week-old one is no
+# longer a useful cache.
+$podman image prune -f --filter until=168h >/dev/null 2>&1 || true
 printf 'OCTOMESH_TEST_CONTAINERS=%s\nDOCKER_HOST=unix://%s\nTESTCONTAINERS_RYUK_DISABLED=true\n' \
   "${OCTOMESH_TEST_CONTAINERS:-required}" "$socket" > .octomesh/containers.env
 say "ready ($(podman --version), API $socket)"
