@@ -4,8 +4,7 @@
 // connecting: no account is lost, connecting works again within seconds, accounts can still be
 // written, and a USP Get still crosses the mesh; the node then comes back and catches up.
 import { BucketSpecs, decodeUspMsg, encodeUspMsg, Roles, Subjects, usp } from '@octomesh/contracts';
-import { call, MeshCodecs, type NatsConnection } from '@octomesh/nats-kit';
-import { jetstreamManager } from '@nats-io/jetstream';
+import { call, MeshCodecs, openExistingBucket, type NatsConnection } from '@octomesh/nats-kit';
 import type { ServiceProcess } from '@octomesh/service-kit';
 import { startNatsCluster, startService, type TestNatsCluster } from '@octomesh/testing';
 import { AgentFleet, UspMqttVersions } from '@octomesh/usp-sim';
@@ -34,9 +33,14 @@ describeWithContainers('the mesh on a three-node NATS cluster losing a node', ()
     await end(client);
   };
 
+  /** The bucket's stream: its replicas and, in a cluster, who leads it. */
+  const credentialsStream = async () => {
+    const kv = await openExistingBucket(authView, BucketSpecs.credentials.name);
+    if (kv === undefined) throw new Error('no credentials bucket');
+    return (await kv.status()).streamInfo;
+  };
   const credentialsLeader = async (): Promise<string> => {
-    const jsm = await jetstreamManager(authView);
-    const info = await jsm.streams.info(`KV_${BucketSpecs.credentials.name}`);
+    const info = await credentialsStream();
     expect(info.config.num_replicas).toBe(3);
     return info.cluster?.leader ?? '';
   };
@@ -193,13 +197,10 @@ describeWithContainers('the mesh on a three-node NATS cluster losing a node', ()
 
     // The node comes back and holds a full copy again.
     await cluster.restart(index);
-    const jsm = await jetstreamManager(authView);
     await eventually(
       `${leader} current again`,
       async () => {
-        const info = await jsm.streams
-          .info(`KV_${BucketSpecs.credentials.name}`)
-          .catch(() => undefined);
+        const info = await credentialsStream().catch(() => undefined);
         if (info === undefined) return undefined;
         const replica = info.cluster?.replicas?.find((r) => r.name === leader);
         const onLeader = info.cluster?.leader === leader;

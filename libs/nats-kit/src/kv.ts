@@ -14,11 +14,7 @@ export type { KV, KvEntry } from '@nats-io/kv';
  * whoever opens it first cannot decide how many old values (password hashes) are kept; one with
  * fewer replicas than asked is raised (never lowered: another service may have asked for more).
  */
-export async function openBucket(
-  nc: NatsConnection,
-  spec: BucketSpec,
-  replicas = 1,
-): Promise<KV> {
+export async function openBucket(nc: NatsConnection, spec: BucketSpec, replicas = 1): Promise<KV> {
   if (![1, 3, 5].includes(replicas)) {
     throw new RangeError(`KV replicas must be 1, 3 or 5 (got ${replicas})`);
   }
