@@ -11,6 +11,7 @@ import { filterToSubjects, FABRIC_SUBJECT_PREFIX } from './fabric-subject.ts';
 import {
   brokerEventsWildcard,
   Buckets,
+  ReplicaSubjects,
   Subjects,
   uspNotifyWildcard,
   uspPresenceWildcard,
@@ -118,8 +119,24 @@ export function busPermissions(
         Subjects.aclAuthorize,
         `${FABRIC_SUBJECT_PREFIX}.>`,
         'mesh.broker.v1.events.>',
+        // Replicas tell each other their interest and that they are alive.
+        `${ReplicaSubjects.interestPrefix}.>`,
+        `${ReplicaSubjects.heartbeatPrefix}.>`,
+        // Retained messages and offline sessions live in buckets every replica shares.
+        ...kvRead(Buckets.retained),
+        ...kvWrite(Buckets.retained),
+        ...kvCreate(Buckets.retained),
+        ...kvRead(Buckets.sessions),
+        ...kvWrite(Buckets.sessions),
+        ...kvCreate(Buckets.sessions),
       ],
-      subscribe: [`${FABRIC_SUBJECT_PREFIX}.>`, Subjects.aclChanged, Subjects.authRevoked],
+      subscribe: [
+        `${FABRIC_SUBJECT_PREFIX}.>`,
+        Subjects.aclChanged,
+        Subjects.authRevoked,
+        `${ReplicaSubjects.interestPrefix}.>`,
+        `${ReplicaSubjects.heartbeatPrefix}.>`,
+      ],
     }),
     // Reads credentials (and Oktopus's devices-auth when enabled); the only reader of
     // mesh.auth.> (CONNECT passwords travel there).

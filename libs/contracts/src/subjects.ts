@@ -54,6 +54,10 @@ export const Buckets = {
   acl: 'mqtt-acl',
   oktopusDevicesAuth: 'devices-auth',
   uspEndpoints: 'usp-endpoints',
+  /** Retained MQTT messages, shared by every broker replica. */
+  retained: 'mqtt-retained',
+  /** Persistent MQTT sessions (identity, expiry, subscriptions) while no replica holds them. */
+  sessions: 'mqtt-sessions',
 } as const;
 
 /** How a bucket the mesh owns is set up; every service and the CLI open it with these. */
@@ -76,7 +80,25 @@ export const BucketSpecs = {
     history: 1,
     description: 'Octomesh USP endpoint registry',
   },
+  // One revision: the current retained message of a topic is all MQTT keeps [MQTT-3.3.1-5].
+  retained: { name: Buckets.retained, history: 1, description: 'Octomesh retained MQTT messages' },
+  // One revision: a session's current state; older ones are of no use.
+  sessions: {
+    name: Buckets.sessions,
+    history: 1,
+    description: 'Octomesh persistent MQTT sessions',
+  },
 } as const satisfies Record<string, BucketSpec>;
+
+/** Subjects between broker replicas (interest, liveness) besides the fabric itself. */
+export const ReplicaSubjects = {
+  /** `mqtt.interest.v1.<replica>`: the filters a replica's clients subscribe to (changes and snapshots). */
+  interestPrefix: 'mqtt.interest.v1',
+  /** `mqtt.interest.v1.sync`: a replica that joins (or lost track) asks every peer for a snapshot. */
+  interestSync: 'mqtt.interest.v1.sync',
+  /** `mqtt.replica.v1.<replica>`: heartbeats; a replica silent past the deadline is gone. */
+  heartbeatPrefix: 'mqtt.replica.v1',
+} as const;
 
 /** `usp.v1.presence.<encoded endpoint id>`: an endpoint went online or offline. */
 export function uspPresenceSubject(endpointId: string): string {
