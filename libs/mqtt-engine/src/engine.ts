@@ -14,7 +14,7 @@ import { Session, type SessionDelivery } from './session.ts';
 import { SharedGroups } from './shared-groups.ts';
 import { startSysTopics } from './sys-topics.ts';
 import { MemoryGuard } from './memory-guard.ts';
-import { LocalFabric, type MessageFabric } from './message-fabric.ts';
+import { LocalFabric, type MessageFabric, type SharedDelivery } from './message-fabric.ts';
 import { MemorySessionStore, type SessionStore, type StoredSession } from './session-store.ts';
 import { mergeOverlapping, SubscriptionIndex, type Subscription } from './subscription-index.ts';
 import type { ConnectionMeta, Deciders, EngineIdentity, Message } from './types.ts';
@@ -86,6 +86,8 @@ export interface EngineCounters {
   quotaAddressConnectionsRefused: number;
   quotaAddressRateRefused: number;
   quotaRetainedRefused: number;
+  /** Shared-group messages the fabric handed here after the group's last member left. */
+  sharedUndeliverable: number;
 }
 
 /** Observers of connection lifecycle (broker events). */
@@ -120,7 +122,11 @@ export class Engine {
   /** Client ids of the sessions each identity holds, by subject and by username. */
   readonly #sessionsBySubject = new KeyIndex();
   readonly #sessionsByUsername = new KeyIndex();
-  readonly index = new SubscriptionIndex();
+  /** Every subscription; what it covers is the interest the fabric announces to other replicas. */
+  readonly index = new SubscriptionIndex({
+    onInterest: (filter, shareGroup, present) =>
+      this.fabric.interest?.(filter, shareGroup, present),
+  });
   readonly #shared = new SharedGroups();
   readonly sessions = new Map<string, Session>();
   readonly connections = new Map<string, Connection>();
@@ -146,6 +152,7 @@ export class Engine {
     quotaAddressConnectionsRefused: 0,
     quotaAddressRateRefused: 0,
     quotaRetainedRefused: 0,
+    sharedUndeliverable: 0,
   };
   events: EngineEvents = {};
   readonly #open = new Set<Connection>();
@@ -172,7 +179,9 @@ export class Engine {
     this.retained = options.retained ?? new MemoryRetainedStore();
     this.fabric = options.fabric ?? new LocalFabric();
     this.sessionStore = options.sessionStore ?? new MemorySessionStore();
-    this.#stopFabric = this.fabric.subscribe((message) => this.#fromFabric(message));
+    this.#stopFabric = this.fabric.subscribe((message, shared) =>
+      this.#fromFabric(message, shared),
+    );
     this.logger = options.logger ?? silentLogger;
     this.uspTopicPrefix = options.uspTopicPrefix;
     this.authMethods = new Map((options.authMethods ?? []).map((m) => [m.name, m]));
@@ -518,7 +527,7 @@ export class Engine {
 
   // A message from the fabric: another replica's retained message is kept here too (each
   // replica holds its own retained store until the NATS-backed one), then routed.
-  #fromFabric(message: Message): void {
+  #fromFabric(message: Message, shared: SharedDelivery | undefined): void {
     if (message.remote === true && message.retain) {
       this.retained
         .set({
@@ -535,7 +544,21 @@ export class Engine {
           ),
         );
     }
-    this.route(message);
+    if (shared !== undefined) this.#routeShared(message, shared);
+    else this.route(message);
+  }
+
+  /** A shared group's message the fabric gave this replica: one of the group's members here. */
+  #routeShared(message: Message, shared: SharedDelivery): void {
+    const members = this.index
+      .match(message.topic)
+      .filter((sub) => sub.shareGroup === shared.group && sub.filter === shared.filter);
+    if (members.length === 0) {
+      // The last member left while the message was on its way: nobody here may take it.
+      this.counters.sharedUndeliverable++;
+      return;
+    }
+    this.#deliverTo(message, this.#placeShared(members));
   }
 
   /**
@@ -543,18 +566,29 @@ export class Engine {
    * client (overlaps merged), one member per shared group, preferring connected members.
    */
   route(message: Message): void {
-    const matches = this.index.match(message.topic);
+    let matches = this.index.match(message.topic);
     if (matches.length === 0) return;
+    // Shared groups spread over replicas get their messages from the fabric, one replica each.
+    if (this.fabric.distributesSharedGroups === true) {
+      matches = matches.filter((sub) => sub.shareGroup === undefined);
+      if (matches.length === 0) return;
+    }
+    this.#deliverTo(message, this.#placeShared(matches));
+  }
+
+  /** One member per shared group (connected ones first); non-shared subscriptions unchanged. */
+  #placeShared(matches: readonly Subscription[]): readonly Subscription[] {
     const { deliveries, unplaced } = this.#shared.select(
       matches,
       (member) => this.sessions.get(member.clientId)?.link !== undefined,
     );
-    let targets: readonly Subscription[] = deliveries;
-    if (unplaced.length > 0) {
-      // Every member of a group is offline: one of their sessions keeps the message.
-      const extra = unplaced.flatMap((g) => this.#shared.pick(g.group, g.filter, g.members) ?? []);
-      targets = [...deliveries, ...extra];
-    }
+    if (unplaced.length === 0) return deliveries;
+    // Every member of a group is offline: one of their sessions keeps the message.
+    const extra = unplaced.flatMap((g) => this.#shared.pick(g.group, g.filter, g.members) ?? []);
+    return [...deliveries, ...extra];
+  }
+
+  #deliverTo(message: Message, targets: readonly Subscription[]): void {
     for (const copy of mergeOverlapping(targets, message.publisherClientId)) {
       const session = this.sessions.get(copy.clientId);
       if (session === undefined) continue;

@@ -17,7 +17,7 @@ export type { RetainedMessage, RetainedStore } from './retained-store.ts';
 export type * from './types.ts';
 export { MemoryGuard } from './memory-guard.ts';
 export { LocalFabric } from './message-fabric.ts';
-export type { MessageFabric } from './message-fabric.ts';
+export type { FabricHandler, MessageFabric, SharedDelivery } from './message-fabric.ts';
 export { MemorySessionStore, SessionStoreFullError } from './session-store.ts';
 export type { SessionStore, StoredSession } from './session-store.ts';
 export type { AuthStep, EnhancedAuthExchange, EnhancedAuthMethod } from './enhanced-auth.ts';

@@ -1,21 +1,45 @@
 // The message fabric carries every routed PUBLISH between broker replicas. The engine publishes
 // each accepted message to the fabric and routes what the fabric hands back, so one replica
 // and many behave the same. The local fabric hands messages straight back (one replica); the
-// NATS fabric (`mqtt.msg.<topic levels>`) comes with the scale-out work.
+// NATS fabric (services/broker) carries them on `mqtt.msg.<topic levels>` to the replicas
+// whose clients subscribed, as the engine's interest tells it.
 import type { Message } from './types.ts';
+
+/** A message for one shared group: the fabric chose this replica to deliver it. */
+export interface SharedDelivery {
+  readonly group: string;
+  readonly filter: string;
+}
+
+/** What the engine does with a message the fabric hands it. */
+export type FabricHandler = (message: Message, shared?: SharedDelivery) => void;
 
 /** Moves messages between replicas. */
 export interface MessageFabric {
   /** Sends a message to every replica, this one included. */
   publish(message: Message): Promise<void>;
-  /** Receives every message published on the fabric; returns an unsubscribe function. */
-  subscribe(handler: (message: Message) => void): () => void;
+  /**
+   * Receives the messages this replica must route; returns an unsubscribe function. With
+   * `shared`, the message is for that shared group only.
+   */
+  subscribe(handler: FabricHandler): () => void;
+  /**
+   * The engine's interest: a filter (of a shared group, or not) got its first subscription on
+   * this replica (`present`) or lost its last. Fabrics that carry everything ignore it.
+   */
+  interest?(filter: string, shareGroup: string | undefined, present: boolean): void;
+  /**
+   * True when the fabric itself picks the one replica that delivers a shared group's message
+   * (NATS queue groups): the engine then delivers to shared subscriptions only the messages
+   * handed to it with `shared`, and never picks a member for the others.
+   */
+  readonly distributesSharedGroups?: boolean;
   close(): Promise<void>;
 }
 
 /** The fabric of a single replica: publish hands the message to the local handlers. */
 export class LocalFabric implements MessageFabric {
-  readonly #handlers = new Set<(message: Message) => void>();
+  readonly #handlers = new Set<FabricHandler>();
   #closed = false;
 
   publish(message: Message): Promise<void> {
@@ -24,7 +48,7 @@ export class LocalFabric implements MessageFabric {
     return Promise.resolve();
   }
 
-  subscribe(handler: (message: Message) => void): () => void {
+  subscribe(handler: FabricHandler): () => void {
     this.#handlers.add(handler);
     return () => this.#handlers.delete(handler);
   }

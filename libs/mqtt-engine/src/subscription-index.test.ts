@@ -440,3 +440,62 @@ describe('mergeOverlapping', () => {
     expect(copies.map((copy) => copy.clientId)).toEqual(['c2']);
   });
 });
+
+describe('interest (what a replica announces to the others)', () => {
+  function observed(): {
+    index: SubscriptionIndex;
+    events: string[];
+  } {
+    const events: string[] = [];
+    const index = new SubscriptionIndex({
+      onInterest: (filter, group, present) =>
+        events.push(`${present ? '+' : '-'}${group === undefined ? '' : `${group}:`}${filter}`),
+    });
+    return { index, events };
+  }
+
+  test('a filter is announced on its first subscription and withdrawn after its last', () => {
+    const { index, events } = observed();
+    index.add(sub('c1', 'a/+'));
+    index.add(sub('c2', 'a/+'));
+    index.add(sub('c1', 'a/+', { qos: 1 })); // replaced: no change of interest
+    expect(events).toEqual(['+a/+']);
+    index.remove('c1', 'a/+');
+    expect(events).toEqual(['+a/+']);
+    index.remove('c2', 'a/+');
+    expect(events).toEqual(['+a/+', '-a/+']);
+    expect([...index.interest()]).toEqual([]);
+  });
+
+  test('shared groups count apart from the plain filter, and per group', () => {
+    const { index, events } = observed();
+    index.add(sub('c1', 'x/y', {}, 'g1'));
+    index.add(sub('c2', 'x/y', {}, 'g2'));
+    index.add(sub('c3', 'x/y'));
+    index.add(sub('c4', 'x/y', {}, 'g1'));
+    expect(events).toEqual(['+g1:x/y', '+g2:x/y', '+x/y']);
+    expect([...index.interest()]).toEqual([
+      { filter: 'x/y', shareGroup: 'g1' },
+      { filter: 'x/y', shareGroup: 'g2' },
+      { filter: 'x/y', shareGroup: undefined },
+    ]);
+    index.removeClient('c1');
+    index.removeClient('c2');
+    expect(events.slice(3)).toEqual(['-g2:x/y']);
+  });
+
+  test('removing a client withdraws each filter only it held', () => {
+    const { index, events } = observed();
+    index.add(sub('c1', 'a/#'));
+    index.add(sub('c1', 'b'));
+    index.add(sub('c2', 'b'));
+    index.removeClient('c1');
+    expect(events).toEqual(['+a/#', '+b', '-a/#']);
+  });
+
+  test('without an observer nothing is counted', () => {
+    const index = new SubscriptionIndex();
+    index.add(sub('c1', 'a'));
+    expect([...index.interest()]).toEqual([]);
+  });
+});

@@ -128,6 +128,18 @@ class FilterNode {
   }
 }
 
+// The interest key: the filter, or `$share/<group>/<filter>` for a shared group (a group name
+// holds no '/', so the split is unambiguous).
+function interestKey(filter: string, shareGroup: string | undefined): string {
+  return shareGroup === undefined ? filter : `$share/${shareGroup}/${filter}`;
+}
+
+function interestOf(key: string): { filter: string; shareGroup: string | undefined } {
+  if (!key.startsWith('$share/')) return { filter: key, shareGroup: undefined };
+  const slash = key.indexOf('/', '$share/'.length);
+  return { filter: key.slice(slash + 1), shareGroup: key.slice('$share/'.length, slash) };
+}
+
 function hasWildcard(filter: string): boolean {
   return filter.includes(SINGLE_LEVEL) || filter.includes(MULTI_LEVEL);
 }
@@ -151,14 +163,47 @@ function collectMatches(
   if (node.plus !== undefined) collectMatches(node.plus, levels, depth + 1, out);
 }
 
+/**
+ * Told when a filter gets its first subscription (`present`) or loses its last: the interest a
+ * replica announces to the others. Shared subscriptions count per group.
+ */
+export type InterestObserver = (
+  filter: string,
+  shareGroup: string | undefined,
+  present: boolean,
+) => void;
+
 /** The subscriptions of every session, indexed for matching topic names on every PUBLISH. */
 export class SubscriptionIndex {
+  readonly #onInterest: InterestObserver | undefined;
+  /** Subscriptions per filter (shared ones per group), kept only when someone observes. */
+  readonly #interest = new Map<string, number>();
   readonly #exact = new Map<string, Subscribers>();
   readonly #root = new FilterNode(undefined, '');
   readonly #byClient = new Map<string, Subscription[]>();
   #size = 0;
   #wildcardSubscriptions = 0;
   #trieNodes = 0;
+
+  constructor(options: { onInterest?: InterestObserver } = {}) {
+    this.#onInterest = options.onInterest;
+  }
+
+  /** The filters (and shared groups) with at least one subscription, as the observer was told. */
+  *interest(): IterableIterator<{ filter: string; shareGroup: string | undefined }> {
+    for (const key of this.#interest.keys()) yield interestOf(key);
+  }
+
+  #countInterest(sub: Subscription, change: 1 | -1): void {
+    const observer = this.#onInterest;
+    if (observer === undefined) return;
+    const key = interestKey(sub.filter, sub.shareGroup);
+    const count = (this.#interest.get(key) ?? 0) + change;
+    if (count > 0) this.#interest.set(key, count);
+    else this.#interest.delete(key);
+    if (count === 1 && change === 1) observer(sub.filter, sub.shareGroup, true);
+    else if (count === 0) observer(sub.filter, sub.shareGroup, false);
+  }
 
   /** Number of subscriptions held. */
   get size(): number {
@@ -186,6 +231,7 @@ export class SubscriptionIndex {
     else own.push(sub);
     this.#size++;
     if (hasWildcard(sub.filter)) this.#wildcardSubscriptions++;
+    this.#countInterest(sub, 1);
     return { replaced: false };
   }
 
@@ -278,6 +324,7 @@ export class SubscriptionIndex {
       if (removed === undefined) return undefined;
       if (subscribers!.isEmpty) this.#exact.delete(filter);
       this.#size--;
+      this.#countInterest(removed, -1);
       return removed;
     }
     const node = this.#find(filter);
@@ -286,6 +333,7 @@ export class SubscriptionIndex {
     this.#prune(node!);
     this.#size--;
     this.#wildcardSubscriptions--;
+    this.#countInterest(removed, -1);
     return removed;
   }
 
