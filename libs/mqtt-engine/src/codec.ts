@@ -8,7 +8,7 @@
 // generatePacket writes a PUBLISH's user properties in the order they came.
 import { BufferList } from 'bl';
 import mqtt, { type Packet } from 'mqtt-packet';
-import { encodePair, orderedPairs, userPropertiesOf } from './user-properties.ts';
+import { orderedPairs, userPropertiesOf } from './user-properties.ts';
 import { checkFixedHeader, checkPacketBody, publishHeadLength } from './wire/check-packet.ts';
 import { malformed, type PacketViolation } from './wire/packet-violation.ts';
 
@@ -162,6 +162,19 @@ function varint(value: number): Buffer {
     bytes.push(byte);
   } while (value > 0);
   return Buffer.from(bytes);
+}
+
+/** One User Property (0x26) on the wire. */
+function encodePair(name: string, value: string): Buffer {
+  const n = Buffer.from(name, 'utf8');
+  const v = Buffer.from(value, 'utf8');
+  const out = Buffer.allocUnsafe(5 + n.length + v.length);
+  out[0] = 0x26; // User Property
+  out.writeUInt16BE(n.length, 1);
+  n.copy(out, 3);
+  out.writeUInt16BE(v.length, 3 + n.length);
+  v.copy(out, 5 + n.length);
+  return out;
 }
 
 function readVarint(buffer: Buffer, start: number): { value: number; end: number } {

@@ -2,14 +2,14 @@
 // mqtt-packet represents them as an object of name → value(s): names that interleave
 // (a, b, a) come out grouped (a, a, b), and a repeated name after an empty value overwrites it.
 // The engine's parser (codec.ts) keeps the pairs as they came (on the object, under a symbol, so
-// every other use of the object still works), and writes a PUBLISH's user properties itself, in
-// that order.
+// every other use of the object still works), and the codec writes a PUBLISH's user properties
+// itself, in that order. This module is only that representation; the bytes are the codec's.
 
 /** The user properties of one property block, in wire order. */
 export type UserPropertyPairs = readonly (readonly [string, string])[];
 
 /** Where the ordered pairs live on a parsed `userProperties` object. */
-export const ORDERED_PAIRS: unique symbol = Symbol('octomesh.userPropertyPairs');
+const ORDERED_PAIRS: unique symbol = Symbol('octomesh.userPropertyPairs');
 
 type UserPropertiesObject = Record<string, string | string[]> & {
   [ORDERED_PAIRS]?: UserPropertyPairs;
@@ -32,17 +32,4 @@ export function userPropertiesOf(pairs: UserPropertyPairs): UserPropertiesObject
   }
   Object.defineProperty(result, ORDERED_PAIRS, { value: pairs, enumerable: false });
   return result;
-}
-
-/** One User Property (0x26) on the wire. */
-export function encodePair(name: string, value: string): Buffer {
-  const n = Buffer.from(name, 'utf8');
-  const v = Buffer.from(value, 'utf8');
-  const out = Buffer.allocUnsafe(5 + n.length + v.length);
-  out[0] = 0x26; // User Property
-  out.writeUInt16BE(n.length, 1);
-  n.copy(out, 3);
-  out.writeUInt16BE(v.length, 3 + n.length);
-  v.copy(out, 5 + n.length);
-  return out;
 }
