@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import { ReasonCodes } from '@octomesh/contracts';
 import { Connection } from './connection.ts';
+import { zeroCounters, type EngineCounters } from './counters.ts';
 import { DEFAULT_LIMITS, type EngineLimits } from './limits.ts';
 import { silentLogger, type EngineLogger } from './logger.ts';
 import { MemoryRetainedStore } from './memory-retained-store.ts';
@@ -57,39 +58,6 @@ export interface EngineOptions {
   roleQuotas?: RoleQuotas;
 }
 
-/** Engine-wide counters ($SYS, metrics). */
-export interface EngineCounters {
-  connectionsAccepted: number;
-  connectsRefused: number;
-  messagesReceived: number;
-  messagesRouted: number;
-  publishDenied: number;
-  subscribeDenied: number;
-  slowSubscribersDisconnected: number;
-  sessionsTakenOver: number;
-  publishThrottled: number;
-  /** QoS 1/2 PUBLISHes held back because a local subscriber was backed up. */
-  publishersSlowed: number;
-  droppedUnderMemoryPressure: number;
-  /** Connections ended because a packet broke the spec (malformed, protocol error, too large). */
-  packetViolations: number;
-  /** Connections closed because their account was revoked (0x98). */
-  connectionsRevoked: number;
-  /** Subscriptions removed because the rules no longer allow them. */
-  subscriptionsRevoked: number;
-  /** Sessions of another identity discarded because the client id's owner connected. */
-  clientIdsReclaimed: number;
-  /** Refusals and evictions by quota (issue 9 §3). */
-  quotaSubscriptionsRefused: number;
-  quotaConnectionsReplaced: number;
-  quotaSessionsDiscarded: number;
-  quotaAddressConnectionsRefused: number;
-  quotaAddressRateRefused: number;
-  quotaRetainedRefused: number;
-  /** Shared-group messages the fabric handed here after the group's last member left. */
-  sharedUndeliverable: number;
-}
-
 /** Observers of connection lifecycle (broker events). */
 export interface EngineEvents {
   onConnected?(connection: Connection, sessionPresent: boolean): void;
@@ -130,30 +98,7 @@ export class Engine {
   readonly #shared = new SharedGroups();
   readonly sessions = new Map<string, Session>();
   readonly connections = new Map<string, Connection>();
-  readonly counters: EngineCounters = {
-    connectionsAccepted: 0,
-    connectsRefused: 0,
-    messagesReceived: 0,
-    messagesRouted: 0,
-    publishDenied: 0,
-    subscribeDenied: 0,
-    slowSubscribersDisconnected: 0,
-    sessionsTakenOver: 0,
-    publishThrottled: 0,
-    publishersSlowed: 0,
-    droppedUnderMemoryPressure: 0,
-    packetViolations: 0,
-    connectionsRevoked: 0,
-    subscriptionsRevoked: 0,
-    clientIdsReclaimed: 0,
-    quotaSubscriptionsRefused: 0,
-    quotaConnectionsReplaced: 0,
-    quotaSessionsDiscarded: 0,
-    quotaAddressConnectionsRefused: 0,
-    quotaAddressRateRefused: 0,
-    quotaRetainedRefused: 0,
-    sharedUndeliverable: 0,
-  };
+  readonly counters: EngineCounters = zeroCounters();
   events: EngineEvents = {};
   readonly #open = new Set<Connection>();
   /** A rule re-check running, and whether another change came meanwhile. */

@@ -1,6 +1,7 @@
 // @octomesh/mqtt-engine: a transport-agnostic MQTT 3.1/3.1.1/5.0 engine on mqtt-packet.
 export { Engine } from './engine.ts';
-export type { EngineOptions, EngineCounters, EngineEvents } from './engine.ts';
+export type { EngineOptions, EngineEvents } from './engine.ts';
+export type { EngineCounters } from './counters.ts';
 export { Connection } from './connection.ts';
 export { DEFAULT_LIMITS } from './limits.ts';
 export type { EngineLimits } from './limits.ts';

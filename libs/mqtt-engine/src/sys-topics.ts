@@ -1,11 +1,22 @@
 // $SYS statistics: retained messages under $SYS/broker/, refreshed every interval. Only rules
 // that name $SYS can grant them (wildcards at the first level never match $ topics
 // [MQTT-4.7.2-1]); the default policy gives them to admins.
-import type { Engine } from './engine.ts';
+import type { EngineCounters } from './counters.ts';
+import type { Message } from './types.ts';
+
+/** What $SYS reads of the engine (the engine itself; narrow so this imports no engine). */
+export interface SysSource {
+  readonly counters: Readonly<EngineCounters>;
+  readonly connections: { readonly size: number };
+  readonly sessions: { readonly size: number };
+  readonly openConnections: number;
+  readonly index: { readonly size: number };
+  publish(message: Message): Promise<void>;
+}
 
 /** The statistics and their values, as published. */
 export function sysStatistics(
-  engine: Engine,
+  engine: SysSource,
   startedAt: number,
   now = Date.now(),
 ): Record<string, number> {
@@ -25,7 +36,7 @@ export function sysStatistics(
 }
 
 /** Publishes the statistics every `intervalSeconds`; returns a stop function. */
-export function startSysTopics(engine: Engine, intervalSeconds: number): () => void {
+export function startSysTopics(engine: SysSource, intervalSeconds: number): () => void {
   const startedAt = Date.now();
   const publishAll = (): void => {
     for (const [name, value] of Object.entries(sysStatistics(engine, startedAt))) {
