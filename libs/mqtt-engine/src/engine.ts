@@ -4,7 +4,7 @@
 import type { Duplex } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import { ReasonCodes } from '@octomesh/contracts';
-import { Connection } from './connection.ts';
+import { Connection, type ConnectionHost } from './connection.ts';
 import { zeroCounters, type EngineCounters } from './counters.ts';
 import { DEFAULT_LIMITS, type EngineLimits } from './limits.ts';
 import { silentLogger, type EngineLogger } from './logger.ts';
@@ -21,7 +21,7 @@ import { mergeOverlapping, SubscriptionIndex, type Subscription } from './subscr
 import type { ConnectionMeta, Deciders, EngineIdentity, Message } from './types.ts';
 import type { EnhancedAuthMethod } from './enhanced-auth.ts';
 import { KeyIndex } from './key-index.ts';
-import { recheckAllSessions, type RecheckResult } from './subscription-recheck.ts';
+import { recheckAllSessions, recheckSession, type RecheckResult } from './subscription-recheck.ts';
 import { DEFAULT_CLIENT_ID_POLICY, type ClientIdPolicy } from './client-id-policy.ts';
 import {
   addressOf,
@@ -117,6 +117,8 @@ export class Engine {
   };
   /** Sheds load when memory passes the limit (new CONNECTs refused, QoS 0 dropped). */
   readonly memoryGuard: MemoryGuard;
+  /** What connections and their handlers see of the engine. */
+  readonly #host: ConnectionHost;
 
   constructor(options: EngineOptions) {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
@@ -157,19 +159,51 @@ export class Engine {
       for (const connection of this.#open) connection.sweep(now);
     }, sweepMs);
     this.#sweepTimer.unref();
+    this.#host = this.#connectionHost();
+  }
+
+  // The engine as its connections and their handlers see it (connection.ts, handlers/context.ts):
+  // narrow, so neither imports the engine, and what only connections call stays private here.
+  #connectionHost(): ConnectionHost {
+    return {
+      limits: this.limits,
+      logger: this.logger,
+      counters: this.counters,
+      deciders: this.deciders,
+      authMethods: this.authMethods,
+      clientIdPolicy: this.clientIdPolicy,
+      uspTopicPrefix: this.uspTopicPrefix,
+      memoryGuard: this.memoryGuard,
+      index: this.index,
+      retained: this.retained,
+      quotaOf: (role) => this.quotaOf(role),
+      topicLimitsOf: (role) => this.#topicLimitsOf(role),
+      admitAddress: (sourceAddress) => this.#admitAddress(sourceAddress),
+      assignClientId: () => `octomesh-${randomUUID()}`,
+      publish: (message) => this.publish(message),
+      awaitSubscribers: (topic) => this.awaitSubscribers(topic),
+      recheckSession: (session, identity) => recheckSession(this, session, identity),
+      attach: (connection, identity, cleanStart, expirySeconds, ownsClientId) =>
+        this.#attach(connection, identity, cleanStart, expirySeconds, ownsClientId),
+      connected: (connection, sessionPresent) =>
+        this.events.onConnected?.(connection, sessionPresent),
+      disconnected: (connection, reasonCode, reason) =>
+        this.#disconnected(connection, reasonCode, reason),
+      forget: (connection) => this.#forget(connection),
+    };
   }
 
   /** Takes a new client stream from a listener. */
   accept(stream: Duplex, meta: ConnectionMeta): Connection {
     this.counters.connectionsAccepted++;
-    const connection = new Connection(this, stream, meta);
+    const connection = new Connection(this.#host, stream, meta);
     this.#open.add(connection);
     this.#addresses.opened(addressOf(meta.sourceAddress));
     return connection;
   }
 
-  /** A connection's stream has closed. */
-  forget(connection: Connection): void {
+  // A connection's stream has closed.
+  #forget(connection: Connection): void {
     if (this.#open.delete(connection))
       this.#addresses.closed(addressOf(connection.meta.sourceAddress));
   }
@@ -179,20 +213,18 @@ export class Engine {
     return this.#roleQuotas[role] ?? NO_QUOTA;
   }
 
-  /** A role's topic limits within the engine's, computed once per role (asked per PUBLISH). */
-  topicLimitsOf(role: string): TopicLimits {
+  // A role's topic limits within the engine's, computed once per role (asked per PUBLISH).
+  #topicLimitsOf(role: string): TopicLimits {
     let limits = this.#topicLimits.get(role);
     if (limits === undefined)
       this.#topicLimits.set(role, (limits = topicLimitsOf(this.quotaOf(role), this.limits)));
     return limits;
   }
 
-  /**
-   * Whether a CONNECT from this connection's source address may go on (before any
-   * authentication work): undefined, or the reason code that refuses it.
-   */
-  admitAddress(connection: Connection): number | undefined {
-    const verdict = this.#addresses.admit(addressOf(connection.meta.sourceAddress));
+  // Whether a CONNECT from this source address may go on (before any authentication work):
+  // undefined, or the reason code that refuses it.
+  #admitAddress(sourceAddress: string): number | undefined {
+    const verdict = this.#addresses.admit(addressOf(sourceAddress));
     if (verdict === 'ok') return undefined;
     if (verdict === 'connections') {
       this.counters.quotaAddressConnectionsRefused++;
@@ -202,16 +234,14 @@ export class Engine {
     return ReasonCodes.connectionRateExceeded;
   }
 
-  /**
-   * After `connection` attached: an identity over its role's connection quota loses its oldest
-   * other connections (0x8E, the newest wins), and over its session quota its oldest offline
-   * sessions.
-   */
-  enforceIdentityQuotas(connection: Connection, identity: EngineIdentity): void {
+  // After the connection of `attachedClientId` attached: an identity over its role's connection
+  // quota loses its oldest other connections (0x8E, the newest wins), and over its session quota
+  // its oldest offline sessions.
+  #enforceIdentityQuotas(attachedClientId: string, identity: EngineIdentity): void {
     const quota = this.quotaOf(identity.role);
     const others = this.#sessionsBySubject
       .get(identity.subject)
-      .filter((clientId) => clientId !== connection.clientId)
+      .filter((clientId) => clientId !== attachedClientId)
       .map((clientId) => this.sessions.get(clientId))
       .filter((session): session is Session => session !== undefined);
     if (quota.maxConnections !== undefined) {
@@ -246,24 +276,18 @@ export class Engine {
     return this.#open.size;
   }
 
-  /** A fresh client identifier for a CONNECT without one [MQTT-3.1.3-6]. */
-  assignClientId(): string {
-    return `octomesh-${randomUUID()}`;
-  }
-
-  /**
-   * Attaches an authenticated connection to its session: the one in memory, else one from the
-   * session store (a restarted or other replica), else a new one. A client id held by another
-   * identity is refused, unless the newcomer owns that id (`ownsClientId`, client-id-policy.ts):
-   * then the other identity's session is discarded, so no device can squat another's id.
-   */
-  async attach(
+  // Attaches an authenticated connection to its session: the one in memory, else one from the
+  // session store (a restarted or other replica), else a new one. A client id held by another
+  // identity is refused, unless the newcomer owns that id (`ownsClientId`, client-id-policy.ts):
+  // then the other identity's session is discarded, so no device can squat another's id. Then
+  // the identity's quotas apply.
+  async #attach(
     connection: Connection,
     identity: EngineIdentity,
     cleanStart: boolean,
     expirySeconds: number,
-    ownsClientId = false,
-  ): Promise<{ ok: true; sessionPresent: boolean } | { ok: false; reason: 'identity' | 'store' }> {
+    ownsClientId: boolean,
+  ): ReturnType<ConnectionHost['attach']> {
     const clientId = connection.clientId;
     let stored: StoredSession | undefined;
     if (!this.sessions.has(clientId)) {
@@ -329,9 +353,9 @@ export class Engine {
         void this.sessionStore.delete(clientId).catch(() => undefined);
       }
     }
-    connection.session = session;
     this.connections.set(clientId, connection);
-    return { ok: true, sessionPresent };
+    this.#enforceIdentityQuotas(clientId, identity);
+    return { ok: true, session, sessionPresent };
   }
 
   // The client id's owner connected while another identity held it: that connection closes
@@ -341,7 +365,7 @@ export class Engine {
     this.logger.warn({ clientId, squatter }, 'client id reclaimed by its owner');
     const connection = this.connections.get(clientId);
     if (connection !== undefined) {
-      connection.normalDisconnect = true;
+      connection.discardWill();
       connection.close(ReasonCodes.sessionTakenOver, 'client id reclaimed by its owner');
     }
     const session = this.sessions.get(clientId);
@@ -350,8 +374,8 @@ export class Engine {
     this.#cancelWill(clientId);
   }
 
-  /** Called by a connection that was connected and has ended. */
-  disconnected(connection: Connection, reasonCode: number, reason: string): void {
+  // A connection that was connected has ended.
+  #disconnected(connection: Connection, reasonCode: number, reason: string): void {
     const session = connection.session;
     if (session === undefined || this.connections.get(connection.clientId) !== connection) {
       this.events.onDisconnected?.(connection, reasonCode, reason, false);
@@ -360,7 +384,7 @@ export class Engine {
     this.connections.delete(connection.clientId);
     session.detach();
     let willSent = false;
-    if (!connection.normalDisconnect && connection.will !== undefined) {
+    if (connection.will !== undefined) {
       willSent = this.#scheduleWill(
         connection.clientId,
         connection.will.message,

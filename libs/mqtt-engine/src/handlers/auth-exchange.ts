@@ -5,10 +5,10 @@
 // it goes with its Connection and Connection carries no auth fields.
 import type { IAuthPacket } from 'mqtt-packet';
 import { ReasonCodes } from '@octomesh/contracts';
-import type { Connection } from '../connection.ts';
 import { withDeadline } from '../deadline.ts';
 import type { AuthStep, EnhancedAuthExchange, EnhancedAuthMethod } from '../enhanced-auth.ts';
 import type { ConnectAttempt, ConnectVerdict, EngineIdentity } from '../types.ts';
+import type { HandlerConnection, HandlerContext } from './context.ts';
 
 /** Challenges (server AUTH 0x18) one exchange may send; one more refuses it. */
 export const MAX_AUTH_ROUNDS = 10;
@@ -34,20 +34,22 @@ interface AuthState {
   running: RunningExchange | undefined;
 }
 
-const states = new WeakMap<Connection, AuthState>();
+const states = new WeakMap<HandlerConnection, AuthState>();
 
 /** The method named in the connection's CONNECT, or undefined when it used none. */
-export function authMethodOf(connection: Connection): EnhancedAuthMethod | undefined {
+export function authMethodOf(connection: HandlerConnection): EnhancedAuthMethod | undefined {
   return states.get(connection)?.method;
 }
 
 /** The CONNECT attempt (without password) of a connection that used a method. */
-export function connectAttemptOf(connection: Connection): ConnectAttempt | undefined {
+export function connectAttemptOf(connection: HandlerConnection): ConnectAttempt | undefined {
   return states.get(connection)?.attempt;
 }
 
 /** Whether an exchange runs, and whether the client may answer it now. */
-export function exchangeStatus(connection: Connection): 'none' | 'stepping' | 'awaiting-client' {
+export function exchangeStatus(
+  connection: HandlerConnection,
+): 'none' | 'stepping' | 'awaiting-client' {
   const running = states.get(connection)?.running;
   if (running === undefined) return 'none';
   return running.stepping ? 'stepping' : 'awaiting-client';
@@ -58,7 +60,8 @@ export function exchangeStatus(connection: Connection): 'none' | 'stepping' | 'a
  * connection then keeps `method` for re-authentication) or on re-authentication.
  */
 export async function beginExchange(
-  connection: Connection,
+  context: HandlerContext,
+  connection: HandlerConnection,
   method: EnhancedAuthMethod,
   attempt: ConnectAttempt,
   current: EngineIdentity | undefined,
@@ -74,24 +77,28 @@ export async function beginExchange(
   try {
     exchange = method.begin(attempt, current);
   } catch (error) {
-    return failClosed(connection, end, error);
+    return failClosed(context, connection, end, error);
   }
   const running: RunningExchange = { exchange, end, challenges: 0, stepping: false };
   state.running = running;
-  return step(connection, state, running, data);
+  return step(context, connection, state, running, data);
 }
 
 /** The client's AUTH 0x18 answering our challenge [MQTT-4.12.0-3]. */
-export async function answerChallenge(connection: Connection, packet: IAuthPacket): Promise<void> {
+export async function answerChallenge(
+  context: HandlerContext,
+  connection: HandlerConnection,
+  packet: IAuthPacket,
+): Promise<void> {
   const state = states.get(connection);
   const running = state?.running;
   if (state === undefined || running === undefined || running.stepping) return;
-  return step(connection, state, running, packet.properties?.authenticationData);
+  return step(context, connection, state, running, packet.properties?.authenticationData);
 }
 
 /** Ends the exchange in progress with a refusal of the engine's own (a protocol error). */
 export async function abortExchange(
-  connection: Connection,
+  connection: HandlerConnection,
   reasonCode: number,
   reason: string,
 ): Promise<void> {
@@ -119,23 +126,23 @@ export function authPacket(
 }
 
 async function step(
-  connection: Connection,
+  context: HandlerContext,
+  connection: HandlerConnection,
   state: AuthState,
   running: RunningExchange,
   data: Buffer | undefined,
 ): Promise<void> {
-  const engine = connection.engine;
   running.stepping = true;
   let next: AuthStep;
   try {
-    next = await withDeadline(engine.limits.deciderTimeoutMs, (signal) =>
+    next = await withDeadline(context.limits.deciderTimeoutMs, (signal) =>
       running.exchange.step(data, signal),
     );
   } catch (error) {
     running.stepping = false;
     if (state.running !== running || connection.state === 'closed') return;
     state.running = undefined;
-    return failClosed(connection, running.end, error);
+    return failClosed(context, connection, running.end, error);
   }
   running.stepping = false;
   // The socket may have gone, or the exchange been aborted, while the method was answering.
@@ -143,7 +150,7 @@ async function step(
   if (next.kind === 'continue') {
     if (running.challenges >= MAX_AUTH_ROUNDS) {
       state.running = undefined;
-      engine.logger.info({ clientId: connection.clientId }, 'enhanced auth exchange too long');
+      context.logger.info({ clientId: connection.clientId }, 'enhanced auth exchange too long');
       return running.end(
         {
           allow: false,
@@ -170,8 +177,13 @@ function checked(verdict: ConnectVerdict): ConnectVerdict {
 }
 
 // Fail closed, like the authenticate decider: nobody gets in while the method cannot answer.
-function failClosed(connection: Connection, end: ExchangeEnd, error: unknown) {
-  connection.engine.logger.warn(
+function failClosed(
+  context: HandlerContext,
+  connection: HandlerConnection,
+  end: ExchangeEnd,
+  error: unknown,
+) {
+  context.logger.warn(
     { clientId: connection.clientId, error: (error as Error).message },
     'enhanced auth unavailable, refused',
   );

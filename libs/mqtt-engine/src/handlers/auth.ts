@@ -6,7 +6,6 @@
 // [MQTT-3.15.2-1] and properties AUTH may not carry.
 import type { IAuthPacket, Packet } from 'mqtt-packet';
 import { ReasonCodes } from '@octomesh/contracts';
-import type { Connection } from '../connection.ts';
 import type { ConnectVerdict } from '../types.ts';
 import {
   abortExchange,
@@ -17,9 +16,14 @@ import {
   connectAttemptOf,
   exchangeStatus,
 } from './auth-exchange.ts';
+import type { HandlerConnection, HandlerContext } from './context.ts';
 
 /** Handles AUTH, during CONNECT's exchange or after CONNACK. */
-export function handleAuth(connection: Connection, packet: IAuthPacket): Promise<void> | void {
+export function handleAuth(
+  context: HandlerContext,
+  connection: HandlerConnection,
+  packet: IAuthPacket,
+): Promise<void> | void {
   const method = authMethodOf(connection);
   // No method at CONNECT: no AUTH may follow [MQTT-4.12.0-7].
   if (method === undefined) return protocolError(connection, 'no authentication method in use');
@@ -32,8 +36,8 @@ export function handleAuth(connection: Connection, packet: IAuthPacket): Promise
     if (packet.reasonCode !== ReasonCodes.continueAuthentication)
       return protocolError(connection, 'AUTH other than continue during authentication');
     return connection.state === 'connecting'
-      ? answerChallenge(connection, packet)
-      : detached(connection, answerChallenge(connection, packet));
+      ? answerChallenge(context, connection, packet)
+      : detached(context, connection, answerChallenge(context, connection, packet));
   }
   // Otherwise only 0x19 may come, after CONNACK and with no exchange running: 0x00 is the
   // server's (Table 3-11), and while the method decides there is no challenge to answer.
@@ -43,7 +47,7 @@ export function handleAuth(connection: Connection, packet: IAuthPacket): Promise
     packet.reasonCode !== ReasonCodes.reAuthenticate
   )
     return protocolError(connection, 'unexpected AUTH');
-  return reauthenticate(connection, packet);
+  return reauthenticate(context, connection, packet);
 }
 
 /**
@@ -51,10 +55,11 @@ export function handleAuth(connection: Connection, packet: IAuthPacket): Promise
  * before CONNACK [MQTT-3.1.2-30].
  */
 export function handleDuringAuthentication(
-  connection: Connection,
+  context: HandlerContext,
+  connection: HandlerConnection,
   packet: Packet,
 ): Promise<void> | void {
-  if (packet.cmd === 'auth') return handleAuth(connection, packet);
+  if (packet.cmd === 'auth') return handleAuth(context, connection, packet);
   // The client may give up at any point of the exchange (§4.12).
   if (packet.cmd === 'disconnect') return connection.destroy('client disconnected during auth');
   return protocolError(connection, `${packet.cmd} before CONNACK`);
@@ -63,7 +68,11 @@ export function handleDuringAuthentication(
 // Re-authentication [MQTT-4.12.1-1]: a new exchange with the CONNECT's method. Other packets
 // keep flowing on the current identity meanwhile (§4.12.1), so the method's steps run beside the
 // packet queue rather than in it.
-function reauthenticate(connection: Connection, packet: IAuthPacket): void {
+function reauthenticate(
+  context: HandlerContext,
+  connection: HandlerConnection,
+  packet: IAuthPacket,
+): void {
   const method = authMethodOf(connection)!;
   const current = connection.identity!;
   const end = (verdict: ConnectVerdict, data: Buffer | undefined): void => {
@@ -73,20 +82,17 @@ function reauthenticate(connection: Connection, packet: IAuthPacket): void {
     // Re-authentication proves the same subject again; it never switches who is connected.
     if (verdict.identity.subject !== current.subject)
       return connection.close(ReasonCodes.notAuthorized, 're-authentication changed the subject');
-    const identity = { ...verdict.identity, clientId: connection.clientId };
-    connection.identity = identity;
-    const session = connection.session;
-    if (session !== undefined) {
-      session.identity = identity;
-      // Role or endpoint may have changed: no verdict made for the old identity survives.
-      session.decisions.clear();
-    }
-    connection.engine.logger.info({ clientId: connection.clientId }, 're-authenticated');
+    // Role or endpoint may have changed: the session takes the new identity, and no verdict
+    // made for the old one survives.
+    connection.authenticated({ ...verdict.identity, clientId: connection.clientId });
+    context.logger.info({ clientId: connection.clientId }, 're-authenticated');
     connection.write(authPacket(ReasonCodes.success, method.name, data));
   };
   detached(
+    context,
     connection,
     beginExchange(
+      context,
       connection,
       method,
       connectAttemptOf(connection)!,
@@ -97,7 +103,7 @@ function reauthenticate(connection: Connection, packet: IAuthPacket): void {
   );
 }
 
-function protocolError(connection: Connection, reason: string): Promise<void> | void {
+function protocolError(connection: HandlerConnection, reason: string): Promise<void> | void {
   // Before CONNACK the refusal is a CONNACK (through the exchange's end); after it, DISCONNECT.
   if (connection.state !== 'connecting') return connection.close(ReasonCodes.protocolError, reason);
   if (exchangeStatus(connection) !== 'none')
@@ -105,9 +111,13 @@ function protocolError(connection: Connection, reason: string): Promise<void> | 
   return connection.destroy(reason);
 }
 
-function detached(connection: Connection, work: Promise<void>): void {
+function detached(
+  context: HandlerContext,
+  connection: HandlerConnection,
+  work: Promise<void>,
+): void {
   work.catch((error: unknown) => {
-    connection.engine.logger.error(
+    context.logger.error(
       { clientId: connection.clientId, error: (error as Error).message },
       're-authentication failed',
     );

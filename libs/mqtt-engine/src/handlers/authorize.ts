@@ -1,9 +1,9 @@
 // Asking the acl decider through the session's cache, with a deadline, failing closed: a
 // verdict we cannot get is a deny (0x87), never an allow.
 import { ReasonCodes } from '@octomesh/contracts';
-import type { Connection } from '../connection.ts';
 import { withDeadline } from '../deadline.ts';
 import type { EngineIdentity, TopicCheck } from '../types.ts';
+import type { HandlerConnection, HandlerContext } from './context.ts';
 
 /** One verdict. */
 export interface Verdict {
@@ -13,7 +13,8 @@ export interface Verdict {
 
 /** Verdicts for several checks, from the cache where possible and one decider call for the rest. */
 export async function authorizeMany(
-  connection: Connection,
+  context: HandlerContext,
+  connection: HandlerConnection,
   identity: EngineIdentity,
   checks: TopicCheck[],
 ): Promise<Verdict[]> {
@@ -21,19 +22,18 @@ export async function authorizeMany(
   const verdicts: (Verdict | undefined)[] = checks.map((c) => cache?.get(c.action, c.topic));
   const missing = checks.filter((_, i) => verdicts[i] === undefined);
   if (missing.length === 0) return verdicts as Verdict[];
-  const engine = connection.engine;
   let answers: Verdict[];
   let ttl = 0;
   try {
-    const reply = await withDeadline(engine.limits.deciderTimeoutMs, (signal) =>
-      engine.deciders.authorize(identity, missing, signal),
+    const reply = await withDeadline(context.limits.deciderTimeoutMs, (signal) =>
+      context.deciders.authorize(identity, missing, signal),
     );
     if (reply.verdicts.length !== missing.length)
       throw new Error('acl answered a different number of verdicts');
     answers = reply.verdicts;
     ttl = reply.cacheTtlMs;
   } catch (error) {
-    engine.logger.warn(
+    context.logger.warn(
       { clientId: connection.clientId, error: (error as Error).message },
       'acl unavailable, denied',
     );
@@ -51,23 +51,23 @@ export async function authorizeMany(
 
 /** One check; `uncached` skips the session cache (used before a session exists). */
 export async function authorizeOne(
-  connection: Connection,
+  context: HandlerContext,
+  connection: HandlerConnection,
   identity: EngineIdentity,
   action: TopicCheck['action'],
   topic: string,
   uncached = false,
 ): Promise<Verdict> {
   if (uncached) {
-    const engine = connection.engine;
     try {
-      const reply = await withDeadline(engine.limits.deciderTimeoutMs, (signal) =>
-        engine.deciders.authorize(identity, [{ action, topic }], signal),
+      const reply = await withDeadline(context.limits.deciderTimeoutMs, (signal) =>
+        context.deciders.authorize(identity, [{ action, topic }], signal),
       );
       return reply.verdicts[0] ?? { allow: false, reasonCode: ReasonCodes.notAuthorized };
     } catch {
       return { allow: false, reasonCode: ReasonCodes.notAuthorized };
     }
   }
-  const [verdict] = await authorizeMany(connection, identity, [{ action, topic }]);
+  const [verdict] = await authorizeMany(context, connection, identity, [{ action, topic }]);
   return verdict!;
 }

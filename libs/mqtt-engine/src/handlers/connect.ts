@@ -1,19 +1,18 @@
 // CONNECT: a named list of steps — check the packet, authenticate (the authenticate decider, or
 // the enhanced-auth method CONNECT names; deadline, fail closed), authorize the will, attach the
 // session (takeover rules), answer CONNACK with every property a v5 client needs, then resume
-// the session.
+// the session. This handler decides; the connection applies each decision itself.
 import type { IConnackPacket, IConnectPacket } from 'mqtt-packet';
 import { validateTopicName } from '@octomesh/acl-rules';
 import { ReasonCodes } from '@octomesh/contracts';
-import type { Connection } from '../connection.ts';
 import { withDeadline } from '../deadline.ts';
 import type { EnhancedAuthMethod } from '../enhanced-auth.ts';
 import { v3ConnackCode } from '../reason-mapping.ts';
 import type { ConnectAttempt, ConnectVerdict, EngineIdentity, Message } from '../types.ts';
 import { beginExchange } from './auth-exchange.ts';
 import { clientIdStanding } from '../client-id-policy.ts';
-import { recheckSession } from '../subscription-recheck.ts';
 import { authorizeOne } from './authorize.ts';
+import type { HandlerConnection, HandlerContext, Will } from './context.ts';
 
 /** A CONNECT that passed its checks; the steps after authentication share it. */
 interface ConnectRequest {
@@ -35,43 +34,41 @@ interface ConnackAuth {
 }
 
 /** Handles the first packet of a connection. */
-export async function handleConnect(connection: Connection, packet: IConnectPacket): Promise<void> {
-  const request = checkConnect(connection, packet);
+export async function handleConnect(
+  context: HandlerContext,
+  connection: HandlerConnection,
+  packet: IConnectPacket,
+): Promise<void> {
+  const request = checkConnect(context, connection, packet);
   if (request === undefined) return;
   if (request.method !== undefined)
-    return authenticateWithMethod(connection, request, request.method);
-  const verdict = await authenticateWithDecider(connection, request);
-  const identity = acceptVerdict(connection, request, verdict);
-  if (identity !== undefined) await admit(connection, request, identity, undefined);
+    return authenticateWithMethod(context, connection, request, request.method);
+  const verdict = await authenticateWithDecider(context, request);
+  const identity = acceptVerdict(context, connection, request, verdict);
+  if (identity !== undefined) await admit(context, connection, request, identity, undefined);
 }
 
 // Reads what CONNECT asks for and refuses what cannot be served; undefined when refused.
-function checkConnect(connection: Connection, packet: IConnectPacket): ConnectRequest | undefined {
-  connection.state = 'connecting';
-  connection.protocolVersion = packet.protocolVersion ?? 4;
+function checkConnect(
+  context: HandlerContext,
+  connection: HandlerConnection,
+  packet: IConnectPacket,
+): ConnectRequest | undefined {
+  // From here on refusals speak the client's version and respect its Maximum Packet Size.
+  connection.beginConnect(packet);
   const v5 = connection.protocolVersion === 5;
   const props = packet.properties ?? {};
-  connection.requestProblemInformation = props.requestProblemInformation !== false;
-  if (props.receiveMaximum !== undefined)
-    connection.clientReceiveMaximum = Math.min(
-      props.receiveMaximum,
-      connection.engine.limits.maxInflightMessages,
-    );
-  if (props.maximumPacketSize !== undefined)
-    connection.clientMaximumPacketSize = props.maximumPacketSize;
-  if (props.topicAliasMaximum !== undefined)
-    connection.clientTopicAliasMaximum = props.topicAliasMaximum;
-  const engine = connection.engine;
 
-  if (engine.memoryGuard.overloaded) {
-    refuse(connection, ReasonCodes.serverBusy, 'server busy (memory)');
+  if (context.memoryGuard.overloaded) {
+    refuse(context, connection, ReasonCodes.serverBusy, 'server busy (memory)');
     return undefined;
   }
   // Per source address: open connections (0x97) and connect rate (0x9F), before any
   // authentication work is spent on it.
-  const addressRefusal = engine.admitAddress(connection);
+  const addressRefusal = context.admitAddress(connection.meta.sourceAddress);
   if (addressRefusal !== undefined) {
     refuse(
+      context,
       connection,
       addressRefusal,
       addressRefusal === ReasonCodes.quotaExceeded
@@ -82,16 +79,21 @@ function checkConnect(connection: Connection, packet: IConnectPacket): ConnectRe
   }
   // Authentication Data without a method is a protocol error (MQTT 5 §3.1.2.11.10).
   if (props.authenticationMethod === undefined && props.authenticationData !== undefined) {
-    refuse(connection, ReasonCodes.protocolError, 'authentication data without method');
+    refuse(context, connection, ReasonCodes.protocolError, 'authentication data without method');
     return undefined;
   }
   const method =
     props.authenticationMethod === undefined
       ? undefined
-      : engine.authMethods.get(props.authenticationMethod);
+      : context.authMethods.get(props.authenticationMethod);
   if (props.authenticationMethod !== undefined && method === undefined) {
     // A method we do not offer: 0x8C and close [MQTT-4.12.0-1].
-    refuse(connection, ReasonCodes.badAuthenticationMethod, 'authentication method not supported');
+    refuse(
+      context,
+      connection,
+      ReasonCodes.badAuthenticationMethod,
+      'authentication method not supported',
+    );
     return undefined;
   }
   const cleanStart = packet.clean !== false;
@@ -101,34 +103,35 @@ function checkConnect(connection: Connection, packet: IConnectPacket): ConnectRe
     // 3.1.1 allows an empty id only with a clean session [MQTT-3.1.3-8]; v5 always [MQTT-3.1.3-6].
     if (!v5 && !cleanStart) {
       refuse(
+        context,
         connection,
         ReasonCodes.clientIdentifierNotValid,
         'empty client id needs clean session',
       );
       return undefined;
     }
-    clientId = engine.assignClientId();
+    clientId = context.assignClientId();
     assigned = true;
   }
   if (Buffer.byteLength(clientId) > 256) {
-    refuse(connection, ReasonCodes.clientIdentifierNotValid, 'client id too long');
+    refuse(context, connection, ReasonCodes.clientIdentifierNotValid, 'client id too long');
     return undefined;
   }
-  connection.clientId = clientId;
+  connection.useClientId(clientId);
 
   const willProblem = packet.will === undefined ? undefined : validateTopicName(packet.will.topic);
   if (willProblem !== undefined) {
-    refuse(connection, ReasonCodes.topicNameInvalid, `will topic: ${willProblem}`);
+    refuse(context, connection, ReasonCodes.topicNameInvalid, `will topic: ${willProblem}`);
     return undefined;
   }
-  if (packet.will !== undefined && (packet.will.qos ?? 0) > engine.limits.maximumQoS) {
+  if (packet.will !== undefined && (packet.will.qos ?? 0) > context.limits.maximumQoS) {
     // A will above our Maximum QoS [MQTT-3.2.2-12].
-    refuse(connection, ReasonCodes.qosNotSupported, 'will QoS not supported');
+    refuse(context, connection, ReasonCodes.qosNotSupported, 'will QoS not supported');
     return undefined;
   }
-  if (packet.will?.retain === true && !engine.limits.retainAvailable) {
+  if (packet.will?.retain === true && !context.limits.retainAvailable) {
     // A retained will when retain is not available [MQTT-3.2.2-13].
-    refuse(connection, ReasonCodes.retainNotSupported, 'will retain not supported');
+    refuse(context, connection, ReasonCodes.retainNotSupported, 'will retain not supported');
     return undefined;
   }
   const attempt: ConnectAttempt = {
@@ -144,17 +147,16 @@ function checkConnect(connection: Connection, packet: IConnectPacket): ConnectRe
 
 // The authenticate decider, with the engine's deadline; an error or a timeout is a refusal.
 async function authenticateWithDecider(
-  connection: Connection,
+  context: HandlerContext,
   request: ConnectRequest,
 ): Promise<ConnectVerdict> {
-  const engine = connection.engine;
   try {
-    return await withDeadline(engine.limits.deciderTimeoutMs, (signal) =>
-      engine.deciders.authenticate(request.attempt, signal),
+    return await withDeadline(context.limits.deciderTimeoutMs, (signal) =>
+      context.deciders.authenticate(request.attempt, signal),
     );
   } catch (error) {
     // Fail closed: nobody gets in while auth cannot answer.
-    engine.logger.warn(
+    context.logger.warn(
       { clientId: request.clientId, error: (error as Error).message },
       'auth unavailable, connect refused',
     );
@@ -171,20 +173,22 @@ async function authenticateWithDecider(
 // connection stays 'connecting' (the CONNECT timeout bounds the whole exchange); the method's
 // verdict continues the CONNECT here.
 function authenticateWithMethod(
-  connection: Connection,
+  context: HandlerContext,
+  connection: HandlerConnection,
   request: ConnectRequest,
   method: EnhancedAuthMethod,
 ): Promise<void> {
   return beginExchange(
+    context,
     connection,
     method,
     request.attempt,
     undefined,
     request.props.authenticationData,
     async (verdict, data) => {
-      const identity = acceptVerdict(connection, request, verdict);
+      const identity = acceptVerdict(context, connection, request, verdict);
       if (identity === undefined) return;
-      await admit(connection, request, identity, {
+      await admit(context, connection, request, identity, {
         authenticationMethod: method.name,
         ...(data !== undefined ? { authenticationData: data } : {}),
       });
@@ -195,145 +199,178 @@ function authenticateWithMethod(
 // The verdict of either authentication: a refusal answers CONNACK; an identity is the
 // connection's from now on, always with the connection's own client id.
 function acceptVerdict(
-  connection: Connection,
+  context: HandlerContext,
+  connection: HandlerConnection,
   request: ConnectRequest,
   verdict: ConnectVerdict,
 ): EngineIdentity | undefined {
   // The socket may have gone while auth was answering.
   if (connection.state === 'closed') return undefined;
   if (!verdict.allow) {
-    refuse(connection, verdict.reasonCode, verdict.reason);
+    refuse(context, connection, verdict.reasonCode, verdict.reason);
     return undefined;
   }
   const identity = { ...verdict.identity, clientId: request.clientId };
-  connection.identity = identity;
+  connection.authenticated(identity);
   return identity;
 }
 
 // Will, session and CONNACK for an authenticated client.
 async function admit(
-  connection: Connection,
+  context: HandlerContext,
+  connection: HandlerConnection,
   request: ConnectRequest,
   identity: EngineIdentity,
   connackAuth: ConnackAuth | undefined,
 ): Promise<void> {
-  const { packet, v5, props, clientId, assigned, cleanStart } = request;
-  const engine = connection.engine;
+  const { packet, v5, clientId, assigned, cleanStart } = request;
   // A client id belongs to an identity (client-id-policy.ts): an assigned one is always fine.
-  const standing = assigned ? 'free' : clientIdStanding(engine.clientIdPolicy, identity, clientId);
+  const standing = assigned ? 'free' : clientIdStanding(context.clientIdPolicy, identity, clientId);
   if (standing === 'refused')
     return refuse(
+      context,
       connection,
       ReasonCodes.clientIdentifierNotValid,
       'client id not allowed for this identity',
     );
-  // The role's longest session expiry (a device's is a day by default), within the engine's.
-  const maxExpiry = Math.min(
-    engine.quotaOf(identity.role).maxSessionExpirySeconds ?? engine.limits.maxSessionExpirySeconds,
-    engine.limits.maxSessionExpirySeconds,
-  );
-  const expirySeconds = Math.min(
-    v5 ? (props.sessionExpiryInterval ?? 0) : cleanStart ? 0 : maxExpiry,
-    maxExpiry,
-  );
+  const expirySeconds = sessionExpiry(context, request, identity);
+  let will: Will | undefined;
   if (packet.will !== undefined) {
-    const allowed = await authorizeOne(connection, identity, 'publish', packet.will.topic, true);
+    const allowed = await authorizeOne(
+      context,
+      connection,
+      identity,
+      'publish',
+      packet.will.topic,
+      true,
+    );
     if (!allowed.allow)
-      return refuse(connection, ReasonCodes.notAuthorized, 'will topic not authorized');
-    connection.will = {
+      return refuse(context, connection, ReasonCodes.notAuthorized, 'will topic not authorized');
+    will = {
       message: willMessage(packet.will, identity),
       delaySeconds: packet.will.properties?.willDelayInterval ?? 0,
     };
   }
 
-  const attached = await engine.attach(
-    connection,
+  const attached = await connection.attach({
     identity,
     cleanStart,
     expirySeconds,
-    standing === 'owner',
-  );
+    ownsClientId: standing === 'owner',
+    will,
+  });
   if (!attached.ok) {
     return attached.reason === 'identity'
-      ? refuse(connection, ReasonCodes.notAuthorized, 'client id belongs to another identity')
-      : refuse(connection, ReasonCodes.serverUnavailable, 'session store unavailable');
+      ? refuse(
+          context,
+          connection,
+          ReasonCodes.notAuthorized,
+          'client id belongs to another identity',
+        )
+      : refuse(context, connection, ReasonCodes.serverUnavailable, 'session store unavailable');
   }
-  engine.enforceIdentityQuotas(connection, identity);
   if (attached.sessionPresent) {
     // A resumed session keeps only the subscriptions this identity may hold now (rules or the
     // account may have changed while it was away).
-    await recheckSession(engine, connection.session!, identity);
-  }
-  if ((connection.state as string) === 'closed') {
-    // The socket went away while the session was loading: detach it again.
-    engine.disconnected(connection, ReasonCodes.unspecifiedError, 'connection lost during CONNECT');
-    return;
+    await context.recheckSession(connection.session!, identity);
   }
 
   const keepAlive = packet.keepalive ?? 0;
-  const serverKeepAlive =
-    keepAlive === 0 || keepAlive > engine.limits.maxKeepAliveSeconds
-      ? engine.limits.maxKeepAliveSeconds
-      : undefined;
-  // MQTT 3.1 has no Session Present: the first byte of its CONNACK is reserved, 0.
-  const sessionPresent = connection.protocolVersion === 3 ? false : attached.sessionPresent;
-  const connack: IConnackPacket = { cmd: 'connack', sessionPresent };
-  if (v5) {
-    connack.reasonCode = ReasonCodes.success;
-    connack.properties = {
-      receiveMaximum: engine.limits.receiveMaximum,
-      maximumPacketSize: engine.limits.maxPacketSize,
-      topicAliasMaximum: engine.limits.topicAliasMaximum,
-      retainAvailable: engine.limits.retainAvailable,
-      wildcardSubscriptionAvailable: engine.limits.wildcardSubscriptionAvailable,
-      subscriptionIdentifiersAvailable: engine.limits.subscriptionIdentifiersAvailable,
-      sharedSubscriptionAvailable: engine.limits.sharedSubscriptionAvailable,
+  const maxKeepAlive = context.limits.maxKeepAliveSeconds;
+  const serverKeepAlive = keepAlive === 0 || keepAlive > maxKeepAlive ? maxKeepAlive : undefined;
+  const connack = connackFor(context, request, identity, {
+    // MQTT 3.1 has no Session Present: the first byte of its CONNACK is reserved, 0.
+    sessionPresent: connection.protocolVersion === 3 ? false : attached.sessionPresent,
+    expirySeconds,
+    serverKeepAlive,
+    auth: connackAuth,
+  });
+  connection.acknowledge(
+    connack,
+    v5 ? (serverKeepAlive ?? keepAlive) : Math.min(keepAlive, maxKeepAlive),
+    attached.sessionPresent,
+  );
+}
+
+// The role's longest session expiry (a device's is a day by default), within the engine's;
+// a 3.1.1 session without Clean Session lasts that long.
+function sessionExpiry(
+  context: HandlerContext,
+  request: ConnectRequest,
+  identity: EngineIdentity,
+): number {
+  const engineMax = context.limits.maxSessionExpirySeconds;
+  const maxExpiry = Math.min(
+    context.quotaOf(identity.role).maxSessionExpirySeconds ?? engineMax,
+    engineMax,
+  );
+  return Math.min(
+    request.v5 ? (request.props.sessionExpiryInterval ?? 0) : request.cleanStart ? 0 : maxExpiry,
+    maxExpiry,
+  );
+}
+
+/** What CONNACK says about an accepted CONNECT beyond our limits. */
+interface Acceptance {
+  readonly sessionPresent: boolean;
+  readonly expirySeconds: number;
+  readonly serverKeepAlive: number | undefined;
+  readonly auth: ConnackAuth | undefined;
+}
+
+// CONNACK of an accepted CONNECT: a v5 client learns every limit and feature it must respect.
+function connackFor(
+  context: HandlerContext,
+  request: ConnectRequest,
+  identity: EngineIdentity,
+  acceptance: Acceptance,
+): IConnackPacket {
+  const { sessionPresent, expirySeconds, serverKeepAlive } = acceptance;
+  if (!request.v5) return { cmd: 'connack', sessionPresent, returnCode: 0 };
+  const { limits } = context;
+  const { props, assigned, clientId } = request;
+  return {
+    cmd: 'connack',
+    sessionPresent,
+    reasonCode: ReasonCodes.success,
+    properties: {
+      receiveMaximum: limits.receiveMaximum,
+      maximumPacketSize: limits.maxPacketSize,
+      topicAliasMaximum: limits.topicAliasMaximum,
+      retainAvailable: limits.retainAvailable,
+      wildcardSubscriptionAvailable: limits.wildcardSubscriptionAvailable,
+      subscriptionIdentifiersAvailable: limits.subscriptionIdentifiersAvailable,
+      sharedSubscriptionAvailable: limits.sharedSubscriptionAvailable,
       // Absent means 2 [MQTT-3.2.2-9].
-      ...(engine.limits.maximumQoS < 2 ? { maximumQoS: engine.limits.maximumQoS } : {}),
+      ...(limits.maximumQoS < 2 ? { maximumQoS: limits.maximumQoS } : {}),
       ...(expirySeconds !== (props.sessionExpiryInterval ?? 0)
         ? { sessionExpiryInterval: expirySeconds }
         : {}),
       ...(assigned ? { assignedClientIdentifier: clientId } : {}),
       ...(serverKeepAlive !== undefined ? { serverKeepAlive } : {}),
-      ...uspConnackProperties(connection, identity, props.requestResponseInformation === true),
+      ...uspConnackProperties(
+        context.uspTopicPrefix,
+        identity,
+        props.requestResponseInformation === true,
+      ),
       // A successful CONNACK repeats the CONNECT's method [MQTT-4.12.0-5], and only then
       // [MQTT-4.12.0-6].
-      ...connackAuth,
-    };
-  } else {
-    connack.returnCode = 0;
-  }
-  connection.connected();
-  if (!connection.write(connack)) {
-    // Even without its optional properties CONNACK exceeds the client's Maximum Packet Size
-    // [MQTT-3.1.2-24]: nothing can be said to this client. It never learnt it was accepted, so
-    // its will is not sent.
-    engine.logger.info(
-      { clientId, maximumPacketSize: connection.clientMaximumPacketSize },
-      'CONNACK exceeds the client maximum packet size, closing',
-    );
-    connection.will = undefined;
-    connection.destroy('CONNACK exceeds the client maximum packet size');
-    return;
-  }
-  connection.startKeepAlive(
-    v5 ? (serverKeepAlive ?? keepAlive) : Math.min(keepAlive, engine.limits.maxKeepAliveSeconds),
-  );
-  const session = connection.session!;
-  for (const packetId of session.resume(connection))
-    connection.write({ cmd: 'pubrel', messageId: packetId });
-  engine.events.onConnected?.(connection, attached.sessionPresent);
+      ...acceptance.auth,
+    },
+  };
 }
 
-function refuse(connection: Connection, reasonCode: number, reason: string): void {
-  connection.engine.counters.connectsRefused++;
-  connection.engine.logger.info(
-    { clientId: connection.clientId, reasonCode, reason },
-    'connect refused',
-  );
-  const v5 = connection.protocolVersion === 5;
-  connection.write(
-    v5
+function refuse(
+  context: HandlerContext,
+  connection: HandlerConnection,
+  reasonCode: number,
+  reason: string,
+): void {
+  context.counters.connectsRefused++;
+  context.logger.info({ clientId: connection.clientId, reasonCode, reason }, 'connect refused');
+  // The connection ends after a refusing CONNACK [MQTT-3.2.2-7].
+  connection.refuse(
+    connection.protocolVersion === 5
       ? {
           cmd: 'connack',
           sessionPresent: false,
@@ -341,10 +378,8 @@ function refuse(connection: Connection, reasonCode: number, reason: string): voi
           ...(connection.requestProblemInformation ? { properties: { reasonString: reason } } : {}),
         }
       : { cmd: 'connack', sessionPresent: false, returnCode: v3ConnackCode(reasonCode) },
+    reason,
   );
-  // The connection ends after a refusing CONNACK [MQTT-3.2.2-7].
-  connection.stream.end();
-  connection.destroy(reason);
 }
 
 function firstUserProperty(
@@ -358,11 +393,10 @@ function firstUserProperty(
 // A USP agent learns its topic from the broker, derived from its authenticated endpoint id,
 // never from anything it named itself.
 function uspConnackProperties(
-  connection: Connection,
+  prefix: string | undefined,
   identity: EngineIdentity,
   requested: boolean,
 ) {
-  const prefix = connection.engine.uspTopicPrefix;
   if (prefix === undefined || identity.endpointId === '' || /[+#/]/.test(identity.endpointId))
     return {};
   const topic = `${prefix}/agent/${identity.endpointId}`;

@@ -2,10 +2,14 @@
 // updated, but not from 0 to non-zero (§3.14.2.2.2).
 import type { IDisconnectPacket } from 'mqtt-packet';
 import { ReasonCodes } from '@octomesh/contracts';
-import type { Connection } from '../connection.ts';
+import type { HandlerConnection, HandlerContext } from './context.ts';
 
 /** Handles DISCONNECT. */
-export function handleDisconnect(connection: Connection, packet: IDisconnectPacket): void {
+export function handleDisconnect(
+  context: HandlerContext,
+  connection: HandlerConnection,
+  packet: IDisconnectPacket,
+): void {
   const session = connection.session;
   const expiry = packet.properties?.sessionExpiryInterval;
   if (session !== undefined && expiry !== undefined) {
@@ -13,8 +17,8 @@ export function handleDisconnect(connection: Connection, packet: IDisconnectPack
       connection.close(ReasonCodes.protocolError, 'session expiry cannot be set after 0');
       return;
     }
-    session.expirySeconds = Math.min(expiry, connection.engine.limits.maxSessionExpirySeconds);
+    session.expirySeconds = Math.min(expiry, context.limits.maxSessionExpirySeconds);
   }
-  connection.normalDisconnect = (packet.reasonCode ?? 0) !== ReasonCodes.disconnectWithWill;
+  if ((packet.reasonCode ?? 0) !== ReasonCodes.disconnectWithWill) connection.discardWill();
   connection.destroy('client disconnected', packet.reasonCode ?? ReasonCodes.success);
 }

@@ -4,14 +4,18 @@ import { isUtf8 } from 'node:buffer';
 import type { IPublishPacket } from 'mqtt-packet';
 import { validateTopicName } from '@octomesh/acl-rules';
 import { ReasonCodes } from '@octomesh/contracts';
-import type { Connection } from '../connection.ts';
 import { RetainedQuotaError, RetainedStoreFullError } from '../retained-store.ts';
+import type { TopicLimits } from '../quotas.ts';
 import type { Message } from '../types.ts';
 import { authorizeOne } from './authorize.ts';
+import type { HandlerConnection, HandlerContext } from './context.ts';
 
 /** Handles a PUBLISH from the client. */
-export async function handlePublish(connection: Connection, packet: IPublishPacket): Promise<void> {
-  const engine = connection.engine;
+export async function handlePublish(
+  context: HandlerContext,
+  connection: HandlerConnection,
+  packet: IPublishPacket,
+): Promise<void> {
   const session = connection.session!;
   const identity = connection.identity!;
   const v5 = connection.protocolVersion === 5;
@@ -21,7 +25,7 @@ export async function handlePublish(connection: Connection, packet: IPublishPack
   let topic = packet.topic;
   const alias = props.topicAlias;
   if (alias !== undefined) {
-    if (alias === 0 || alias > engine.limits.topicAliasMaximum) {
+    if (alias === 0 || alias > context.limits.topicAliasMaximum) {
       return connection.close(ReasonCodes.topicAliasInvalid, 'topic alias out of range');
     }
     if (topic === '') {
@@ -34,15 +38,16 @@ export async function handlePublish(connection: Connection, packet: IPublishPack
     }
     delete props.topicAlias;
   }
-  if (packet.qos > engine.limits.maximumQoS) {
+  if (packet.qos > context.limits.maximumQoS) {
     // Above the Maximum QoS we advertised [MQTT-3.2.2-11].
     return connection.close(ReasonCodes.qosNotSupported, 'QoS not supported');
   }
-  if (packet.retain && !engine.limits.retainAvailable) {
+  if (packet.retain && !context.limits.retainAvailable) {
     // Retain Available was 0 [MQTT-3.2.2-14].
     return connection.close(ReasonCodes.retainNotSupported, 'retain not supported');
   }
-  const problem = validateTopicName(topic) ?? topicLimitProblem(connection, topic);
+  const problem =
+    validateTopicName(topic) ?? topicLimitProblem(context.topicLimitsOf(identity.role), topic);
   if (problem !== undefined) return connection.close(ReasonCodes.topicNameInvalid, problem);
   if (props.responseTopic !== undefined && validateTopicName(props.responseTopic) !== undefined) {
     // A Response Topic must be a topic name, never a filter [MQTT-3.3.2-14].
@@ -53,10 +58,10 @@ export async function handlePublish(connection: Connection, packet: IPublishPack
     connection.write({ cmd: 'pubrec', messageId: packet.messageId! });
     return;
   }
-  if (packet.qos === 2 && session.awaitingRelease.size >= engine.limits.receiveMaximum) {
+  if (packet.qos === 2 && session.awaitingRelease.size >= context.limits.receiveMaximum) {
     return connection.close(ReasonCodes.receiveMaximumExceeded, 'receive maximum exceeded');
   }
-  engine.counters.messagesReceived++;
+  context.counters.messagesReceived++;
 
   const ack = (reasonCode: number, reason?: string): void => {
     if (packet.qos === 0) return;
@@ -82,10 +87,10 @@ export async function handlePublish(connection: Connection, packet: IPublishPack
     return ack(ReasonCodes.payloadFormatInvalid, 'payload is not UTF-8');
   }
 
-  const verdict = await authorizeOne(connection, identity, 'publish', topic);
+  const verdict = await authorizeOne(context, connection, identity, 'publish', topic);
   if (!verdict.allow) {
-    engine.counters.publishDenied++;
-    engine.logger.info(
+    context.counters.publishDenied++;
+    context.logger.info(
       { clientId: connection.clientId, role: identity.role, reasonCode: verdict.reasonCode },
       'publish denied',
     );
@@ -105,11 +110,11 @@ export async function handlePublish(connection: Connection, packet: IPublishPack
     publisher: identity,
   };
   try {
-    await engine.publish(message);
+    await context.publish(message);
   } catch (error) {
     if (error instanceof RetainedQuotaError) {
       // The identity's retained quota: refused whole, like a full store.
-      engine.logger.info(
+      context.logger.info(
         { clientId: connection.clientId },
         'retained quota exceeded, publish refused',
       );
@@ -117,19 +122,18 @@ export async function handlePublish(connection: Connection, packet: IPublishPack
     }
     if (!(error instanceof RetainedStoreFullError)) throw error;
     // No room to retain it: refused whole (not routed), never silently lost [MQTT-3.3.1-5].
-    engine.logger.warn({ clientId: connection.clientId }, 'retained store full, publish refused');
+    context.logger.warn({ clientId: connection.clientId }, 'retained store full, publish refused');
     return ack(ReasonCodes.quotaExceeded, 'retained store full');
   }
   // A QoS 1/2 publisher waits for backed-up subscribers before its acknowledgement: its
   // pending packets then pause its socket, slowing it down instead of losing messages.
-  if (packet.qos > 0) await engine.awaitSubscribers(topic);
+  if (packet.qos > 0) await context.awaitSubscribers(topic);
   if (packet.qos === 2) session.awaitingRelease.add(packet.messageId!);
   ack(ReasonCodes.success);
 }
 
-function topicLimitProblem(connection: Connection, topic: string): string | undefined {
-  // The role's limits within the engine's (a device's topics are short).
-  const limits = connection.engine.topicLimitsOf(connection.identity!.role);
+// The role's limits within the engine's (a device's topics are short).
+function topicLimitProblem(limits: TopicLimits, topic: string): string | undefined {
   if (Buffer.byteLength(topic) > limits.maxTopicBytes)
     return `topic longer than ${limits.maxTopicBytes} bytes`;
   if (topic.split('/').length > limits.maxTopicLevels)

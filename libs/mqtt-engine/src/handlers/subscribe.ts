@@ -3,24 +3,24 @@
 import type { ISubscribePacket, QoS } from 'mqtt-packet';
 import { parseSubscriptionFilter } from '@octomesh/acl-rules';
 import { ReasonCodes } from '@octomesh/contracts';
-import type { Connection } from '../connection.ts';
 import { v3SubackCode } from '../reason-mapping.ts';
 import type { TopicCheck } from '../types.ts';
 import { authorizeMany } from './authorize.ts';
+import type { HandlerConnection, HandlerContext } from './context.ts';
 
 /** Handles SUBSCRIBE. */
 export async function handleSubscribe(
-  connection: Connection,
+  context: HandlerContext,
+  connection: HandlerConnection,
   packet: ISubscribePacket,
 ): Promise<void> {
-  const engine = connection.engine;
   const session = connection.session!;
   const identity = connection.identity!;
   const v5 = connection.protocolVersion === 5;
   const subscriptionIdentifier = (
     packet.properties as { subscriptionIdentifier?: number } | undefined
   )?.subscriptionIdentifier;
-  const limits = engine.limits;
+  const limits = context.limits;
   if (subscriptionIdentifier !== undefined && !limits.subscriptionIdentifiersAvailable) {
     // Not offered in CONNACK: a SUBSCRIBE carrying one ends the connection with 0xA1
     // (MQTT 5 §3.2.2.3.12).
@@ -33,7 +33,7 @@ export async function handleSubscribe(
     ReasonCodes.unspecifiedError,
   );
   const toCheck: { index: number; check: TopicCheck }[] = [];
-  const topicLimits = engine.topicLimitsOf(identity.role);
+  const topicLimits = context.topicLimitsOf(identity.role);
   packet.subscriptions.forEach((sub, index) => {
     const parsed = parseSubscriptionFilter(sub.topic);
     if (!parsed.ok) {
@@ -66,22 +66,23 @@ export async function handleSubscribe(
     return connection.close(ReasonCodes.protocolError, 'no local on a shared subscription');
   }
   const verdicts = await authorizeMany(
+    context,
     connection,
     identity,
     toCheck.map((c) => c.check),
   );
   const retainedToSend: { filter: string; qos: QoS; rap: boolean }[] = [];
   // The role's subscription quota: new filters past it get 0x97; replacing one is always fine.
-  const maxSubscriptions = engine.quotaOf(identity.role).maxSubscriptions;
+  const maxSubscriptions = context.quotaOf(identity.role).maxSubscriptions;
   const held =
-    maxSubscriptions === undefined ? [] : engine.index.subscriptionsOf(connection.clientId);
+    maxSubscriptions === undefined ? [] : context.index.subscriptionsOf(connection.clientId);
   const heldKeys = new Set(held.map((s) => `${s.shareGroup ?? ''}\u0000${s.filter}`));
   let count = held.length;
   toCheck.forEach(({ index }, i) => {
     const verdict = verdicts[i]!;
     const sub = packet.subscriptions[index]!;
     if (!verdict.allow) {
-      engine.counters.subscribeDenied++;
+      context.counters.subscribeDenied++;
       codes[index] = verdict.reasonCode >= 0x80 ? verdict.reasonCode : ReasonCodes.notAuthorized;
       return;
     }
@@ -92,7 +93,7 @@ export async function handleSubscribe(
       !heldKeys.has(`${parsed.group ?? ''}\u0000${parsed.filter}`)
     ) {
       if (count >= maxSubscriptions) {
-        engine.counters.quotaSubscriptionsRefused++;
+        context.counters.quotaSubscriptionsRefused++;
         codes[index] = ReasonCodes.quotaExceeded;
         return;
       }
@@ -100,7 +101,7 @@ export async function handleSubscribe(
     }
     // Granted at most our Maximum QoS [MQTT-3.2.2-9].
     const qos = Math.min(sub.qos, limits.maximumQoS) as QoS;
-    const { replaced } = engine.index.add({
+    const { replaced } = context.index.add({
       clientId: connection.clientId,
       filter: parsed.filter,
       ...(parsed.group !== undefined ? { shareGroup: parsed.group } : {}),
@@ -126,7 +127,7 @@ export async function handleSubscribe(
     granted: v5 ? codes : codes.map(v3SubackCode),
   });
   for (const { filter, qos } of retainedToSend) {
-    for (const retained of await engine.retained.match(filter)) {
+    for (const retained of await context.retained.match(filter)) {
       session.deliver({
         message: {
           topic: retained.topic,

@@ -2,18 +2,18 @@
 import type { IUnsubscribePacket } from 'mqtt-packet';
 import { parseSubscriptionFilter } from '@octomesh/acl-rules';
 import { ReasonCodes } from '@octomesh/contracts';
-import type { Connection } from '../connection.ts';
+import type { HandlerConnection, HandlerContext } from './context.ts';
 
 /** Handles UNSUBSCRIBE. */
-export function handleUnsubscribe(connection: Connection, packet: IUnsubscribePacket): void {
+export function handleUnsubscribe(
+  context: HandlerContext,
+  connection: HandlerConnection,
+  packet: IUnsubscribePacket,
+): void {
   const codes = packet.unsubscriptions.map((topic) => {
     const parsed = parseSubscriptionFilter(topic);
     if (!parsed.ok) return ReasonCodes.topicFilterInvalid;
-    const removed = connection.engine.index.remove(
-      connection.clientId,
-      parsed.filter,
-      parsed.group,
-    );
+    const removed = context.index.remove(connection.clientId, parsed.filter, parsed.group);
     return removed ? ReasonCodes.success : ReasonCodes.noSubscriptionExisted;
   });
   connection.write(
