@@ -1,9 +1,27 @@
-export * from './config.ts';
-export * from './logger.ts';
-export * from './health.ts';
-export * from './shutdown.ts';
-export * from './metrics.ts';
-export * from './nats-server-process.ts';
-export * from './service-process.ts';
-export * from './telemetry.ts';
-export * from './stop-child.ts';
+export {
+  readConfig,
+  baseServiceSpec,
+  loadOrExit,
+  natsSettings,
+  readNkeySeed,
+  env,
+  LOG_LEVELS,
+} from './config.ts';
+export type { Variable, ConfigOf } from './config.ts';
+export { createLogger } from './logger.ts';
+export type { Logger } from './logger.ts';
+export { startHealthServer } from './health.ts';
+export {
+  exitWithParent,
+  shutdownNow,
+  onShutdown,
+  announceHealthPort,
+  announceListeners,
+} from './shutdown.ts';
+export { renderMetrics } from './metrics.ts';
+export { spawnNatsServer } from './nats-server-process.ts';
+export type { NatsServerProcess } from './nats-server-process.ts';
+export { spawnService } from './service-process.ts';
+export type { ServiceProcess } from './service-process.ts';
+export { startTelemetry } from './telemetry.ts';
+export { stopChild } from './stop-child.ts';
