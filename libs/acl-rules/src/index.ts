@@ -2,9 +2,9 @@
 export { AclActions } from './model.ts';
 export type { AclAction, AclIdentity, AclRule } from './model.ts';
 export { AclRuleError } from './errors.ts';
-export { validateTopicFilter, validateTopicName } from './topic.ts';
+export { splitLevels, validateTopicFilter, validateTopicName } from './topic.ts';
 export { parseSubscriptionFilter } from './shared-subscription.ts';
-export { topicMatches } from './topic-match.ts';
+export { levelsMatch, topicMatches } from './topic-match.ts';
 export { filterCovers } from './filter-algebra.ts';
 export { parseRule } from './rule.ts';
 export { defaultUspRules } from './default-rules.ts';
