@@ -8,9 +8,20 @@ export { silentLogger } from './logger.ts';
 export type { EngineLogger } from './logger.ts';
 export { SubscriptionIndex } from './subscription-index.ts';
 export type { Subscription, SubscriptionOptions } from './subscription-index.ts';
-export { MemoryRetainedStore } from './memory-retained-store.ts';
-export { RetainedStoreFullError } from './retained-store.ts';
-export type { RetainedMessage, RetainedStore } from './retained-store.ts';
+export { DEFAULT_RETAINED_LIMITS, MemoryRetainedStore } from './memory-retained-store.ts';
+export {
+  RetainedStoreFullError,
+  RetainedStoreLimitKinds,
+  RetainedTopicError,
+  isRetainedExpired,
+  retainedMessageBytes,
+} from './retained-store.ts';
+export type {
+  RetainedMessage,
+  RetainedStore,
+  RetainedStoreLimitKind,
+  RetainedStoreLimits,
+} from './retained-store.ts';
 export type {
   ConnectAttempt,
   ConnectVerdict,
