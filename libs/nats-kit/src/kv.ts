@@ -1,11 +1,20 @@
 // JetStream KV access for the services: buckets are created on first use with settings fit
 // for the data they keep, and watches are wrapped so callers see plain entries.
-import { Kvm, type KV, type KvEntry } from '@nats-io/kv';
+import { Kvm, KvWatchInclude, type KV, type KvEntry } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { jetstreamManager } from '@nats-io/jetstream';
-import type { BucketSpec } from '@octomesh/contracts';
+import { DeliverPolicy, jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
+import { OctomeshError, type BucketSpec } from '@octomesh/contracts';
 
 export type { KV, KvEntry } from '@nats-io/kv';
+
+/** Options of {@link openBucket}. */
+export interface OpenBucketOptions {
+  /**
+   * Deadline of every JetStream request made through the bucket (get, put, delete, the set-up
+   * of a watch); the client's default is 5000 ms.
+   */
+  timeoutMs?: number;
+}
 
 /**
  * Opens a bucket the mesh owns, creating it when missing with `replicas` copies (1, 3 or 5: on a
@@ -14,11 +23,17 @@ export type { KV, KvEntry } from '@nats-io/kv';
  * whoever opens it first cannot decide how many old values (password hashes) are kept; one with
  * fewer replicas than asked is raised (never lowered: another service may have asked for more).
  */
-export async function openBucket(nc: NatsConnection, spec: BucketSpec, replicas = 1): Promise<KV> {
+export async function openBucket(
+  nc: NatsConnection,
+  spec: BucketSpec,
+  replicas = 1,
+  options: OpenBucketOptions = {},
+): Promise<KV> {
   if (![1, 3, 5].includes(replicas)) {
     throw new RangeError(`KV replicas must be 1, 3 or 5 (got ${replicas})`);
   }
-  const kv = await new Kvm(nc).create(spec.name, {
+  const js = options.timeoutMs === undefined ? nc : jetstream(nc, { timeout: options.timeoutMs });
+  const kv = await new Kvm(js).create(spec.name, {
     history: spec.history,
     description: spec.description,
     replicas,
@@ -51,6 +66,10 @@ export async function openExistingBucket(
 /**
  * Watches every key of a bucket; `onEntry` sees the current values first, then every change.
  * `onInitialDone` runs once the current values have all been seen (at once for an empty bucket).
+ * With `everyRevision`, the replay is every revision the bucket keeps, in stream order, delete
+ * markers included: state applied entry by entry ends the same, and on nats-server 2.9 such a
+ * watch starts several times faster on a large bucket (its consumer need not find the last
+ * message of each key first: 0.2 s against 0.85 s at 300,000 keys, more than 3 s at a million).
  */
 export async function watchBucket(
   kv: KV,
@@ -58,12 +77,16 @@ export async function watchBucket(
   options: {
     onInitialDone?: () => void;
     onEntryError?: (error: unknown, entry: KvEntry) => void;
+    everyRevision?: boolean;
   } = {},
 ): Promise<BucketWatch> {
   // The v3 client marks the last replayed value (and every later change) with isUpdate; an
   // empty bucket replays nothing, so emptiness is read from the bucket status first.
   const empty = (await kv.status()).values === 0;
-  const iterator = await kv.watch({ key: '>' });
+  const iterator = await kv.watch({
+    key: '>',
+    ...(options.everyRevision === true ? { include: KvWatchInclude.AllHistory } : {}),
+  });
   let initialDone = false;
   const finishInitial = (): void => {
     if (initialDone) return;
@@ -129,4 +152,147 @@ export async function watchChanges(
 ): Promise<BucketWatch> {
   const iterator = await kv.watch({ key: '>', include: 'updates' });
   return consume(iterator, onEntry, onEntryError);
+}
+
+/** The current value of one key, as {@link readBucketEntries} returns it. */
+export interface BucketEntry {
+  key: string;
+  value: Uint8Array;
+  /** The stream sequence of the value (what KvEntry calls revision). */
+  revision: number;
+}
+
+/** Options of {@link readBucketEntries}. */
+export interface ReadBucketEntriesOptions {
+  /** Deadline of the whole read, consumer set-up included. */
+  timeoutMs: number;
+  /**
+   * The read stops with BucketReadError (kind `too-many`) once it holds more keys than this (a
+   * key deleted later in the stream counts until its delete marker is read).
+   */
+  maxEntries: number;
+}
+
+/** Why {@link readBucketEntries} gave up. */
+export const BucketReadFailures = {
+  timeout: 'timeout',
+  tooMany: 'too-many',
+  ended: 'ended',
+} as const;
+/** One of {@link BucketReadFailures}. */
+export type BucketReadFailure = (typeof BucketReadFailures)[keyof typeof BucketReadFailures];
+
+/** A bucket read did not complete; nothing partial is returned. */
+export class BucketReadError extends OctomeshError {
+  readonly bucket: string;
+  readonly kind: BucketReadFailure;
+
+  constructor(bucket: string, kind: BucketReadFailure, options: { cause?: unknown } = {}) {
+    super('BUCKET_READ_FAILED', `reading bucket ${bucket} failed: ${kind}`, options);
+    this.bucket = bucket;
+    this.kind = kind;
+  }
+}
+
+const KV_OPERATION_HEADER = 'KV-Operation';
+
+/**
+ * Reads the current value of every key of a bucket matching `key`, a KV key that may hold the
+ * wildcards `*` and `>`, then stops. Deleted and purged keys are left out. One ordered push
+ * consumer, filtered by the server (keys outside `key` are never sent) and deleted at the end.
+ * It delivers every stored revision in stream order and the last one of each key is kept: for a
+ * bucket keeping one revision per key these are the same messages as the last of each, and on
+ * nats-server 2.9 such a consumer starts several times faster on a large bucket. Either way 2.9
+ * walks the whole bucket for a wildcard filter, and takes one filter per consumer: a caller
+ * needing two (`a` and `a.>`) makes two reads.
+ */
+export async function readBucketEntries(
+  nc: NatsConnection,
+  bucket: string,
+  key: string,
+  options: ReadBucketEntriesOptions,
+): Promise<BucketEntry[]> {
+  const stream = `KV_${bucket}`;
+  const prefix = `$KV.${bucket}.`;
+  const deadline = Date.now() + options.timeoutMs;
+  const js = jetstream(nc, { timeout: options.timeoutMs });
+  const consumer = await js.consumers.getPushConsumer(stream, {
+    filter_subjects: `${prefix}${key}`,
+    deliver_policy: DeliverPolicy.All,
+  });
+  // The consumer is gone once read: an ordered consumer would otherwise linger on the server for
+  // its five-minute inactivity threshold, one per wildcard read.
+  const remove = (): void => {
+    consumer.delete().catch(() => undefined);
+  };
+  const pending = (await consumer.info(true)).num_pending;
+  if (pending === 0) {
+    remove();
+    return [];
+  }
+  const current = new Map<string, BucketEntry>();
+  let failure: BucketReadError | undefined;
+  let done = false;
+  const messages = await consumer.consume({
+    callback: (msg: JsMsg) => {
+      if (done) return;
+      const entryKey = msg.subject.slice(prefix.length);
+      const operation = msg.headers?.get(KV_OPERATION_HEADER) ?? '';
+      if (operation === '' || operation === 'PUT') {
+        current.set(entryKey, {
+          key: entryKey,
+          value: msg.data,
+          revision: msg.info.streamSequence,
+        });
+      } else {
+        current.delete(entryKey);
+      }
+      if (current.size > options.maxEntries) {
+        failure = new BucketReadError(bucket, BucketReadFailures.tooMany);
+        done = true;
+        messages.stop();
+        return;
+      }
+      if (msg.info.pending === 0) {
+        done = true;
+        messages.stop();
+      }
+    },
+  });
+  const timer = setTimeout(
+    () => {
+      if (done) return;
+      failure = new BucketReadError(bucket, BucketReadFailures.timeout);
+      done = true;
+      messages.stop();
+    },
+    Math.max(0, deadline - Date.now()),
+  );
+  try {
+    const ended = await messages.closed();
+    if (ended instanceof Error && failure === undefined) {
+      failure = new BucketReadError(bucket, BucketReadFailures.ended, { cause: ended });
+    }
+    if (!done && failure === undefined) {
+      failure = new BucketReadError(bucket, BucketReadFailures.ended);
+    }
+  } finally {
+    clearTimeout(timer);
+    remove();
+  }
+  if (failure !== undefined) throw failure;
+  return [...current.values()];
+}
+
+/**
+ * Removes every key of a bucket, values and delete markers, in one request (an operator's reset,
+ * and tests that need an empty bucket). Watches see nothing of it: stop them first.
+ */
+export async function purgeBucket(
+  nc: NatsConnection,
+  bucket: string,
+  timeoutMs = 5000,
+): Promise<number> {
+  const jsm = await jetstreamManager(nc, { timeout: timeoutMs });
+  return (await jsm.streams.purge(`KV_${bucket}`)).purged;
 }
