@@ -208,6 +208,9 @@ export class NatsRetainedStore implements RetainedStore {
     return store;
   }
 
+  /** Every replica reads and writes this same bucket: another replica's message is in it. */
+  readonly shared = true;
+
   /** Messages in the bucket, as of the last change this replica's watch applied. */
   get size(): number {
     return this.#index.size;
