@@ -132,6 +132,9 @@ describe('the NATS fabric between broker replicas', () => {
     const sub = await admin(1);
     const box = collect(sub);
     await sub.subscribeAsync('lab/forged', { qos: 1 });
+    // b subscribes on NATS only for its clients' filters: '#' makes it receive the bad subject.
+    const everything = await admin(1);
+    await everything.subscribeAsync('#', { qos: 0 });
     nc.publish(topicToSubject('lab/forged'), Buffer.from('no headers'));
     nc.publish(topicToSubject('lab/forged'), Buffer.from('bad qos'), {
       headers: headersOf([
@@ -157,5 +160,6 @@ describe('the NATS fabric between broker replicas', () => {
     });
     expect(box.messages).toHaveLength(0);
     await end(sub);
+    await end(everything);
   });
 });

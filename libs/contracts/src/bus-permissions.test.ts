@@ -17,7 +17,8 @@ describe('bus permissions', () => {
       expect([role, readsAuth]).toEqual([role, role === 'auth']);
       expect([role, rights.allowResponses]).toEqual([
         role,
-        ['auth', 'acl', 'usp-router'].includes(role),
+        // The broker answers other replicas' client id claims.
+        ['auth', 'acl', 'usp-router', 'broker'].includes(role),
       ]);
       // Every role reads its own inbox and no other.
       expect(rights.subscribe.filter((s) => s.startsWith('_INBOX'))).toEqual([
@@ -36,7 +37,8 @@ describe('bus permissions', () => {
     );
     expect(text).toContain('nkey: "UABC"');
     expect(text).toContain('user: "ops", password: "p"');
-    expect(text.match(/allow_responses/g)).toBeNull();
+    // The broker answers requests (client id claims of other replicas); the admin does not.
+    expect(text.match(/allow_responses/g)).toHaveLength(1);
     expect(() =>
       renderBusAuthorization([{ role: 'admin', user: 'o"ps', password: 'p' }], busPermissions()),
     ).toThrow(/quote/);

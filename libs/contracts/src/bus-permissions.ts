@@ -122,6 +122,7 @@ export function busPermissions(
         // Replicas tell each other their interest and that they are alive.
         `${ReplicaSubjects.interestPrefix}.>`,
         `${ReplicaSubjects.heartbeatPrefix}.>`,
+        ReplicaSubjects.clientClaim,
         // Retained messages and offline sessions live in buckets every replica shares.
         ...kvRead(Buckets.retained),
         ...kvWrite(Buckets.retained),
@@ -136,7 +137,10 @@ export function busPermissions(
         Subjects.authRevoked,
         `${ReplicaSubjects.interestPrefix}.>`,
         `${ReplicaSubjects.heartbeatPrefix}.>`,
+        ReplicaSubjects.clientClaim,
       ],
+      // Answers other replicas' client id claims.
+      allowResponses: true,
     }),
     // Reads credentials (and Oktopus's devices-auth when enabled); the only reader of
     // mesh.auth.> (CONNECT passwords travel there).

@@ -29,6 +29,11 @@ export interface FabricMessage {
   publisher?: FabricPublisher;
   /** The replica that published it (a replica ignores its own messages). */
   replica: string;
+  /**
+   * The publishing replica's sequence number of the message: a replica subscribed through two
+   * overlapping filters receives it twice and keeps one. Absent from senders that never overlap.
+   */
+  seq?: number;
 }
 
 /** Header names on the fabric. */
@@ -46,6 +51,7 @@ export const FabricHeaders = {
   publisherEndpointId: 'Octomesh-Publisher-Endpoint-Id',
   publisherClientId: 'Octomesh-Publisher-Client-Id',
   replica: 'Octomesh-Replica',
+  seq: 'Octomesh-Seq',
 } as const;
 
 /** A fabric message whose headers are missing or malformed. */
@@ -73,6 +79,7 @@ export function encodeFabricHeaders(message: FabricMessage): [string, string][] 
     [FabricHeaders.retain, message.retain ? '1' : '0'],
     [FabricHeaders.replica, text(message.replica)],
   ];
+  if (message.seq !== undefined) h.push([FabricHeaders.seq, String(message.seq)]);
   if (message.expiresAt !== undefined) h.push([FabricHeaders.expiresAt, String(message.expiresAt)]);
   if (message.payloadFormatIndicator !== undefined)
     h.push([FabricHeaders.payloadFormat, message.payloadFormatIndicator ? '1' : '0']);
@@ -124,6 +131,12 @@ export function decodeFabricHeaders(values: (name: string) => string[]): FabricM
     retain,
     replica: untext(replica, FabricHeaders.replica),
   };
+  const seq = one(FabricHeaders.seq);
+  if (seq !== undefined) {
+    if (!/^\d{1,15}$/.test(seq))
+      throw new FabricMessageError(`${FabricHeaders.seq} must be a number`);
+    message.seq = Number(seq);
+  }
   const expiresAt = one(FabricHeaders.expiresAt);
   if (expiresAt !== undefined) {
     if (!/^\d{1,16}$/.test(expiresAt))

@@ -98,6 +98,8 @@ export const ReplicaSubjects = {
   interestSync: 'mqtt.interest.v1.sync',
   /** `mqtt.replica.v1.<replica>`: heartbeats; a replica silent past the deadline is gone. */
   heartbeatPrefix: 'mqtt.replica.v1',
+  /** `mqtt.client.v1.claim`: a replica attaching a client id asks the others to let it go. */
+  clientClaim: 'mqtt.client.v1.claim',
 } as const;
 
 /** `usp.v1.presence.<encoded endpoint id>`: an endpoint went online or offline. */

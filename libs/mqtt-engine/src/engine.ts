@@ -56,6 +56,12 @@ export interface EngineOptions {
   clientIdPolicy?: ClientIdPolicy;
   /** Quotas per role (default: devices bounded, controllers and admins publish freely). */
   roleQuotas?: RoleQuotas;
+  /**
+   * Called before a client id this replica does not hold is attached: other replicas holding it
+   * end their connection (0x8E) and hand the session over through the store (their `release`).
+   * Resolves when they have; a rejection refuses a resumed session (a clean start goes on).
+   */
+  claimClientId?: (clientId: string, cleanStart: boolean) => Promise<void>;
 }
 
 /** Observers of connection lifecycle (broker events). */
@@ -105,6 +111,9 @@ export class Engine {
   #recheckRunning: Promise<RecheckResult> | undefined;
   #recheckAgain = false;
   readonly #pendingWills = new Map<string, { timer: NodeJS.Timeout; message: Message }>();
+  readonly #claimClientId: EngineOptions['claimClientId'];
+  /** Session saves in flight, so a release waits for the copy it hands over. */
+  readonly #saving = new Map<string, Promise<void>>();
   readonly #stopSys: () => void;
   readonly #sweepTimer: NodeJS.Timeout;
   /** Connected sessions whose queues are backed up (normally empty). */
@@ -126,6 +135,7 @@ export class Engine {
     this.retained = options.retained ?? new MemoryRetainedStore();
     this.fabric = options.fabric ?? new LocalFabric();
     this.sessionStore = options.sessionStore ?? new MemorySessionStore();
+    this.#claimClientId = options.claimClientId;
     this.#stopFabric = this.fabric.subscribe((message, shared) =>
       this.#fromFabric(message, shared),
     );
@@ -290,6 +300,18 @@ export class Engine {
   ): ReturnType<ConnectionHost['attach']> {
     const clientId = connection.clientId;
     let stored: StoredSession | undefined;
+    if (!this.sessions.has(clientId) && this.#claimClientId !== undefined) {
+      try {
+        await this.#claimClientId(clientId, cleanStart);
+      } catch (error) {
+        this.logger.error(
+          { clientId, error: (error as Error).message },
+          'client id not claimed from other replicas',
+        );
+        // Resuming without the other replica's copy could lose its subscriptions.
+        if (!cleanStart) return { ok: false, reason: 'store' };
+      }
+    }
     if (!this.sessions.has(clientId)) {
       try {
         stored = await this.sessionStore.load(clientId);
@@ -436,23 +458,63 @@ export class Engine {
   }
 
   #saveSession(session: Session): void {
+    const clientId = session.clientId;
     const snapshot: StoredSession = {
-      clientId: session.clientId,
+      clientId,
       identitySubject: session.identity.subject,
       expirySeconds: session.expirySeconds,
-      subscriptions: this.index.subscriptionsOf(session.clientId),
+      subscriptions: this.index.subscriptionsOf(clientId),
       disconnectedAt: Date.now(),
     };
-    this.sessionStore.save(snapshot).catch((error: unknown) => {
-      this.logger.error(
-        { clientId: session.clientId, error: (error as Error).message },
-        'session not saved',
-      );
-    });
+    const saving = this.sessionStore
+      .save(snapshot)
+      .catch((error: unknown) => {
+        this.logger.error({ clientId, error: (error as Error).message }, 'session not saved');
+      })
+      .finally(() => {
+        if (this.#saving.get(clientId) === saving) this.#saving.delete(clientId);
+      });
+    this.#saving.set(clientId, saving);
+  }
+
+  /**
+   * Another replica takes this client id over: the connection here ends with 0x8E
+   * [MQTT-3.1.4-3], its session (saved to the store when it has an expiry) leaves this replica's
+   * memory so that the other replica loads it, and a pending delayed will is sent now when the new
+   * connection starts clean, cancelled when it resumes [MQTT-3.1.3-9]. Messages queued for an
+   * offline session here do not travel (the store keeps subscriptions only). Returns whether this
+   * replica held anything of the client id.
+   */
+  async release(clientId: string, cleanStart: boolean): Promise<boolean> {
+    const connection = this.connections.get(clientId);
+    if (
+      connection === undefined &&
+      !this.sessions.has(clientId) &&
+      !this.#pendingWills.has(clientId)
+    ) {
+      return false;
+    }
+    if (connection !== undefined) {
+      this.counters.sessionsTakenOver++;
+      connection.close(ReasonCodes.sessionTakenOver, 'session taken over on another replica');
+    }
+    if (cleanStart) this.#releaseWill(clientId);
+    else this.#cancelWill(clientId);
+    const session = this.sessions.get(clientId);
+    if (session !== undefined) {
+      await this.#saving.get(clientId);
+      // Only the copy here goes; the store's copy is the other replica's now.
+      if (this.sessions.get(clientId) === session) this.#dropSession(session);
+    }
+    return true;
   }
 
   #endSession(session: Session): void {
     void this.sessionStore.delete(session.clientId).catch(() => undefined);
+    this.#dropSession(session);
+  }
+
+  #dropSession(session: Session): void {
     clearTimeout(session.expiryTimer);
     this.index.removeClient(session.clientId);
     session.reset();
@@ -494,10 +556,10 @@ export class Engine {
     await this.fabric.publish(message);
   }
 
-  // A message from the fabric: another replica's retained message is kept here too (each
-  // replica holds its own retained store until the NATS-backed one), then routed.
+  // A message from the fabric: another replica's retained message is kept here too when each
+  // replica holds its own retained store (not with the shared NATS one), then routed.
   #fromFabric(message: Message, shared: SharedDelivery | undefined): void {
-    if (message.remote === true && message.retain) {
+    if (message.remote === true && message.retain && this.retained.shared !== true) {
       this.retained
         .set({
           topic: message.topic,

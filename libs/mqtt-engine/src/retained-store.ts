@@ -28,6 +28,11 @@ export interface RetainedStore {
   match(filter: string, now?: number): Promise<RetainedMessage[]>;
   /** Messages held, when the implementation knows cheaply. */
   readonly size?: number;
+  /**
+   * True when every replica reads and writes this same store (NATS KV): a retained message
+   * from another replica is already in it and is not stored again here.
+   */
+  readonly shared?: boolean;
 }
 
 /** Bounds on what a store holds; both always apply. */

@@ -37,6 +37,8 @@ export interface NatsConnectOptions {
   tls?: { caFile?: string; certFile?: string; keyFile?: string };
   /** Milliseconds for one connection attempt. */
   timeoutMs?: number;
+  /** The server does not deliver this connection's own publishes to its own subscriptions. */
+  noEcho?: boolean;
   /**
    * Milliseconds to keep retrying the first connection while no server answers (containers
    * start in any order); 0 tries once. An answer that refuses us (authorization) is not retried.
@@ -100,6 +102,7 @@ async function connectOnce(options: NatsConnectOptions): Promise<NatsConnection>
     ...(options.token !== undefined ? { token: options.token } : {}),
     ...(authenticatorOf(options) !== undefined ? { authenticator: authenticatorOf(options) } : {}),
     ...(options.inboxPrefix !== undefined ? { inboxPrefix: options.inboxPrefix } : {}),
+    ...(options.noEcho === true ? { noEcho: true } : {}),
     ...(options.tls !== undefined ? { tls: { ...options.tls } } : {}),
   });
   options.logger.info({ server: nc.getServer(), version: nc.info?.version }, 'nats connected');

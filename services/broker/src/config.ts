@@ -19,26 +19,59 @@ export const LISTENER_KINDS = ['mqtt', 'mqtts', 'ws', 'wss'] as const;
 /** One of {@link LISTENER_KINDS}. */
 export type ListenerKind = (typeof LISTENER_KINDS)[number];
 
+/** A comma-separated list of valid topic filters. */
+function topicFilterList(raw: string): string[] {
+  const filters = raw
+    .split(',')
+    .map((f) => f.trim())
+    .filter((f) => f !== '');
+  if (filters.length === 0) throw new Error('no filter given');
+  for (const filter of filters) {
+    const problem = validateTopicFilter(filter);
+    if (problem !== undefined) throw new Error(`${JSON.stringify(filter)}: ${problem}`);
+  }
+  return filters;
+}
+
 const spec = {
   ...baseServiceSpec(8083),
   BROKER_REPLICA: env.string('name of this replica in events', hostname()),
   MQTT_FABRIC_EXPORT: env.optional<string[]>(
-    'comma-separated topic filters whose messages go to NATS (default: the USP controller and api topics the usp-router reads; # = every message, for several broker replicas)',
-    (raw) => {
-      const filters = raw
-        .split(',')
-        .map((f) => f.trim())
-        .filter((f) => f !== '');
-      if (filters.length === 0) throw new Error('no filter given');
-      for (const filter of filters) {
-        const problem = validateTopicFilter(filter);
-        if (problem !== undefined) throw new Error(`${JSON.stringify(filter)}: ${problem}`);
-      }
-      return filters;
-    },
+    'comma-separated topic filters whose messages always go to NATS, whoever subscribes (default: the USP controller and api topics the usp-router reads); other messages go to NATS when another replica has a matching subscription',
+    topicFilterList,
+  ),
+  MQTT_FABRIC_WIDE: env.optional<string[]>(
+    'comma-separated topic filters under which this replica subscribes on NATS once instead of per client filter (default: the USP agent topics, one per device)',
+    topicFilterList,
+  ),
+  MQTT_REPLICA_HEARTBEAT_MS: env.int(
+    'how often replicas tell each other they are alive; one silent for 3.5 beats is gone (its interest dropped)',
+    1000,
+    50,
+    60_000,
+  ),
+  MQTT_SESSION_STORE: env.oneOf(
+    'where persistent sessions wait while no replica holds them: nats (KV bucket mqtt-sessions, shared by replicas, survives restarts) or memory (this process)',
+    ['nats', 'memory'] as const,
+    'nats',
+  ),
+  MQTT_RETAINED_STORE: env.oneOf(
+    'where retained messages live: nats (KV bucket mqtt-retained, shared by replicas, survives restarts) or memory (this process)',
+    ['nats', 'memory'] as const,
+    'nats',
+  ),
+  MQTT_RETAINED_IMPORT: env.optional<string[]>(
+    'comma-separated topic filters whose retained messages other services publish straight on NATS and the broker keeps (default: <prefix>/status/#, the usp-router presence)',
+    topicFilterList,
+  ),
+  MQTT_MAX_STORED_SESSIONS: env.int(
+    'persistent sessions the store may hold (a CONNECT that would add one more gets 0x97)',
+    1_000_000,
+    1,
+    100_000_000,
   ),
   MQTT_FABRIC: env.oneOf(
-    'how messages reach other replicas and the usp-router: nats (mqtt.msg.* subjects) or local (this replica only)',
+    'how messages reach other replicas and the usp-router: nats (mqtt.msg.* subjects, by interest) or local (this replica only)',
     ['nats', 'local'] as const,
     'nats',
   ),

@@ -1,36 +1,59 @@
-// The NATS fabric: every accepted PUBLISH goes to this replica's sessions at once and, when its
-// topic matches MQTT_FABRIC_EXPORT, to NATS on `mqtt.msg.<encoded topic>`, with its MQTT properties and the publisher's authenticated
-// identity in headers (design.md). Other replicas route what they receive; the usp-router
-// reads the USP topics from the same subjects. A replica ignores its own messages on the way
-// back. Messages from NATS are validated like any input: a bad subject or header is dropped
-// and counted, never routed.
+// The NATS fabric, routed by interest. Every accepted PUBLISH goes to this replica's sessions at
+// once and to NATS on `mqtt.msg.<encoded topic>` (one token per level, fabric-subject.ts) only
+// when someone elsewhere wants it: another replica's clients (their interest, replica-interest.ts),
+// a shared group (NATS queue groups pick the one replica that delivers), or the usp-router
+// (the fixed export filters). MQTT properties and the publisher's authenticated identity travel
+// in headers (design.md).
+//
+// A replica subscribes on NATS for its own clients' filters only: `+` is `*`, `#` is `>` (and
+// its parent level), with the `$` rule checked here since NATS cannot express it. Filters inside
+// a wide filter (the USP agent topics by default: a million devices, one filter each) are
+// subscribed and announced as the wide filter. Plain subscriptions and publishes share a
+// connection with noEcho, so a replica never receives its own messages back; a message that
+// arrives through two overlapping subscriptions is kept once (publisher replica and sequence
+// number). Queue subscriptions for shared groups use the other connection, because a group's
+// member may be on the publishing replica itself. Messages from NATS are validated like any
+// input: a bad subject or header is dropped and counted, never routed.
+import { createHash } from 'node:crypto';
 import {
   decodeFabricHeaders,
   encodeFabricHeaders,
-  FABRIC_SUBJECT_PREFIX,
+  fabricSubscription,
   subjectToTopic,
   topicToSubject,
   type FabricMessage,
 } from '@octomesh/contracts';
 import {
   orderedPairs,
+  SubscriptionIndex,
   userPropertiesOf,
   type EngineIdentity,
+  type FabricHandler,
   type Message,
   type MessageFabric,
+  type SharedDelivery,
 } from '@octomesh/mqtt-engine';
-import { headersOf, type Msg, type NatsConnection } from '@octomesh/nats-kit';
+import {
+  headersOf,
+  type Msg,
+  type NatsConnection,
+  type Subscription as NatsSubscription,
+} from '@octomesh/nats-kit';
 import type { Logger } from '@octomesh/service-kit';
-import { levelsMatch, splitLevels } from '@octomesh/acl-rules';
+import { filterCovers } from '@octomesh/acl-rules';
+import { ReplicaInterest } from './replica-interest.ts';
 
 /** Counters of the fabric (metrics). */
 export interface FabricCounters {
+  /** Messages sent to NATS. */
   published: number;
+  /** Messages this replica kept to itself: nobody elsewhere wanted them. */
+  notExported: number;
   received: number;
+  /** Second copies through overlapping subscriptions, dropped. */
+  duplicates: number;
   invalid: number;
 }
-
-type Handler = (message: Message) => void;
 
 /** The properties a fabric message carries, from an engine message. */
 function toFabric(message: Message, replica: string): FabricMessage {
@@ -92,75 +115,210 @@ export function fromFabric(topic: string, payload: Uint8Array, fabric: FabricMes
   };
 }
 
-/** A MessageFabric over NATS. */
+/** Settings of {@link NatsFabric}. */
+export interface NatsFabricOptions {
+  /** Publishes and plain subscriptions: a connection with noEcho (see the header). */
+  nc: NatsConnection;
+  /** Queue subscriptions of shared groups: a connection that sees this replica's messages. */
+  sharedNc: NatsConnection;
+  replica: string;
+  logger: Logger;
+  /** Filters whose messages always go to NATS: the usp-router reads them. */
+  exportFilters: readonly string[];
+  /** Local filters inside one of these are subscribed and announced as it. */
+  wideFilters?: readonly string[];
+  heartbeatMs?: number;
+  peerTimeoutMs?: number;
+  /** A peer replica stopped beating. */
+  onPeerGone?: (replica: string) => void;
+}
+
+const NO_OPTIONS = { qos: 0, noLocal: false, retainAsPublished: false, retainHandling: 0 } as const;
+// Client ids of the gate's own entries (peers use their replica names, which hold a '/').
+const EXPORT_ENTRY = 'export';
+const LOCAL_SHARED_ENTRY = 'local-shared';
+/** Sequence numbers remembered per sender to drop second copies (they arrive back to back). */
+const DEDUPE_WINDOW = 1024;
+
+interface PlainInterest {
+  count: number;
+  subscriptions: NatsSubscription[];
+}
+
+/** A MessageFabric over NATS, routed by interest. */
 export class NatsFabric implements MessageFabric {
-  readonly counters: FabricCounters = { published: 0, received: 0, invalid: 0 };
+  readonly counters: FabricCounters = {
+    published: 0,
+    notExported: 0,
+    received: 0,
+    duplicates: 0,
+    invalid: 0,
+  };
+  readonly distributesSharedGroups = true;
+  readonly interestOfPeers: ReplicaInterest;
   readonly #nc: NatsConnection;
+  readonly #sharedNc: NatsConnection;
   readonly #replica: string;
   readonly #logger: Logger;
-  readonly #handlers = new Set<Handler>();
-  #subscription: { unsubscribe(): void } | undefined;
+  readonly #handlers = new Set<FabricHandler>();
+  readonly #wide: readonly string[];
+  /** Who wants what: export filters, this replica's shared groups, and every peer's interest. */
+  readonly #gate = new SubscriptionIndex();
+  readonly #plain = new Map<string, PlainInterest>();
+  readonly #shared = new Map<string, NatsSubscription[]>();
+  /** Queue subscriptions not yet confirmed by the server (a flush of their connection). */
+  readonly #sharedPending = new Set<Promise<void>>();
+  /** Per sending replica, the recent sequence numbers seen. */
+  readonly #seen = new Map<string, Set<number>>();
+  #seq = 0;
   #closed = false;
 
-  /** Filters of the messages sent to NATS, as levels, and their literal leading text. */
-  readonly #export: readonly string[][];
-  readonly #exportPrefixes: readonly string[];
-
-  constructor(
-    nc: NatsConnection,
-    replica: string,
-    logger: Logger,
-    exportFilters: readonly string[],
-  ) {
-    this.#nc = nc;
-    this.#replica = replica;
-    this.#logger = logger;
-    this.#export = exportFilters.map(splitLevels);
-    this.#exportPrefixes = this.#export.map((levels) => {
-      const wildcard = levels.findIndex((l) => l === '+' || l === '#');
-      return (wildcard === -1 ? levels : levels.slice(0, wildcard)).join('/');
+  constructor(options: NatsFabricOptions) {
+    this.#nc = options.nc;
+    this.#sharedNc = options.sharedNc;
+    this.#replica = options.replica;
+    this.#logger = options.logger;
+    this.#wide = options.wideFilters ?? [];
+    for (const filter of options.exportFilters) {
+      this.#gate.add({ clientId: EXPORT_ENTRY, filter, options: NO_OPTIONS });
+    }
+    this.interestOfPeers = new ReplicaInterest({
+      nc: options.nc,
+      replica: options.replica,
+      logger: options.logger,
+      gate: this.#gate,
+      ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}),
+      ...(options.peerTimeoutMs !== undefined ? { peerTimeoutMs: options.peerTimeoutMs } : {}),
+      ...(options.onPeerGone !== undefined ? { onPeerGone: options.onPeerGone } : {}),
     });
-  }
-
-  // Called for every PUBLISH: a string prefix test first, levels only for candidates.
-  #exported(topic: string): boolean {
-    if (!this.#exportPrefixes.some((prefix) => topic.startsWith(prefix))) return false;
-    const levels = splitLevels(topic);
-    return this.#export.some((filter) => levelsMatch(filter, levels));
+    this.interestOfPeers.start();
   }
 
   publish(message: Message): Promise<void> {
     if (this.#closed) return Promise.reject(new Error('fabric closed'));
     // This replica's sessions first, without a round trip through NATS.
     for (const handler of this.#handlers) handler(message);
-    // $SYS statistics describe this replica alone; other topics go out when exported (every
-    // NATS publish costs: the full fabric is opt-in until replicas share their interest).
-    if (message.topic.startsWith('$SYS/') || !this.#exported(message.topic))
+    // $SYS statistics describe this replica alone.
+    if (message.topic.startsWith('$SYS/') || this.#gate.match(message.topic).length === 0) {
+      this.counters.notExported++;
       return Promise.resolve();
-    this.#nc.publish(topicToSubject(message.topic), message.payload, {
-      headers: headersOf(encodeFabricHeaders(toFabric(message, this.#replica))),
-    });
-    this.counters.published++;
+    }
+    // A shared group that just got a member here: its queue subscription must be at the server
+    // before a message for it is published, or NATS would drop the message.
+    if (this.#sharedPending.size > 0) return this.#publishAfter(message);
+    this.#send(message);
     return Promise.resolve();
   }
 
-  subscribe(handler: Handler): () => void {
-    this.#handlers.add(handler);
-    this.#subscription ??= this.#nc.subscribe(`${FABRIC_SUBJECT_PREFIX}.>`, {
-      callback: (error, msg) => {
-        if (error === null) this.#receive(msg);
-      },
+  async #publishAfter(message: Message): Promise<void> {
+    await Promise.all(this.#sharedPending);
+    if (this.#closed) throw new Error('fabric closed');
+    this.#send(message);
+  }
+
+  #send(message: Message): void {
+    const fabric = toFabric(message, this.#replica);
+    fabric.seq = ++this.#seq;
+    this.#nc.publish(topicToSubject(message.topic), message.payload, {
+      headers: headersOf(encodeFabricHeaders(fabric)),
     });
+    this.counters.published++;
+  }
+
+  subscribe(handler: FabricHandler): () => void {
+    this.#handlers.add(handler);
     return () => this.#handlers.delete(handler);
   }
 
-  #receive(msg: Msg): void {
+  /** True when a message on `topic` would go to NATS (someone elsewhere wants it). */
+  wants(topic: string): boolean {
+    return this.#gate.match(topic).length > 0;
+  }
+
+  interest(filter: string, shareGroup: string | undefined, present: boolean): void {
+    if (this.#closed) return;
+    if (shareGroup !== undefined) {
+      this.#sharedInterest(filter, shareGroup, present);
+      return;
+    }
+    const wide = this.#wide.find((pattern) => filterCovers(pattern, filter)) ?? filter;
+    let entry = this.#plain.get(wide);
+    if (present) {
+      if (entry === undefined) {
+        const { subjects, admits } = fabricSubscription(wide);
+        entry = {
+          count: 0,
+          subscriptions: subjects.map((subject) =>
+            this.#nc.subscribe(subject, {
+              callback: (error, msg) => {
+                if (error === null && admits(msg.subject)) this.#receive(msg, undefined);
+              },
+            }),
+          ),
+        };
+        this.#plain.set(wide, entry);
+        this.interestOfPeers.set(wide, undefined, true);
+      }
+      entry.count++;
+      return;
+    }
+    if (entry === undefined || --entry.count > 0) return;
+    for (const subscription of entry.subscriptions) subscription.unsubscribe();
+    this.#plain.delete(wide);
+    this.interestOfPeers.set(wide, undefined, false);
+  }
+
+  #sharedInterest(filter: string, group: string, present: boolean): void {
+    const key = `${group}\n${filter}`;
+    if (present) {
+      if (this.#shared.has(key)) return;
+      // One NATS queue group per MQTT shared subscription (group and filter): a hash, since a
+      // queue name is one token and group names may hold anything but '/', '+' and '#'.
+      const queue = `mqtt-share-${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
+      const { subjects, admits } = fabricSubscription(filter);
+      const shared: SharedDelivery = { group, filter };
+      this.#shared.set(
+        key,
+        subjects.map((subject) =>
+          this.#sharedNc.subscribe(subject, {
+            queue,
+            callback: (error, msg) => {
+              if (error === null && admits(msg.subject)) this.#receive(msg, shared);
+            },
+          }),
+        ),
+      );
+      this.#gate.add({
+        clientId: LOCAL_SHARED_ENTRY,
+        filter,
+        shareGroup: group,
+        options: NO_OPTIONS,
+      });
+      this.interestOfPeers.set(filter, group, true);
+      return;
+    }
+    const subscriptions = this.#shared.get(key);
+    if (subscriptions === undefined) return;
+    for (const subscription of subscriptions) subscription.unsubscribe();
+    this.#shared.delete(key);
+    this.#gate.remove(LOCAL_SHARED_ENTRY, filter, group);
+    this.interestOfPeers.set(filter, group, false);
+  }
+
+  #receive(msg: Msg, shared: SharedDelivery | undefined): void {
     let message: Message;
     try {
       const headers = msg.headers;
       if (headers === undefined) throw new Error('no headers');
       const fabric = decodeFabricHeaders((name) => headers.values(name));
-      if (fabric.replica === this.#replica) return;
+      if (shared === undefined) {
+        // Only a connection without noEcho (tests) sees its own messages here.
+        if (fabric.replica === this.#replica) return;
+        if (fabric.seq !== undefined && this.#duplicate(fabric.replica, fabric.seq)) {
+          this.counters.duplicates++;
+          return;
+        }
+      }
       message = fromFabric(subjectToTopic(msg.subject), msg.data, fabric);
     } catch (error) {
       this.counters.invalid++;
@@ -171,12 +329,35 @@ export class NatsFabric implements MessageFabric {
       return;
     }
     this.counters.received++;
-    for (const handler of this.#handlers) handler(message);
+    for (const handler of this.#handlers) handler(message, shared);
+  }
+
+  /** True when this sender's sequence number was seen lately (a second subscription's copy). */
+  #duplicate(replica: string, seq: number): boolean {
+    let seen = this.#seen.get(replica);
+    if (seen === undefined) {
+      // Senders come and go (replica names carry a random suffix): keep a bounded number.
+      if (this.#seen.size >= 256) this.#seen.delete(this.#seen.keys().next().value!);
+      seen = new Set();
+      this.#seen.set(replica, seen);
+    }
+    if (seen.has(seq)) return true;
+    seen.add(seq);
+    if (seen.size > DEDUPE_WINDOW) seen.delete(seen.values().next().value!);
+    return false;
   }
 
   close(): Promise<void> {
     this.#closed = true;
-    this.#subscription?.unsubscribe();
+    this.interestOfPeers.close();
+    for (const entry of this.#plain.values()) {
+      for (const subscription of entry.subscriptions) subscription.unsubscribe();
+    }
+    for (const subscriptions of this.#shared.values()) {
+      for (const subscription of subscriptions) subscription.unsubscribe();
+    }
+    this.#plain.clear();
+    this.#shared.clear();
     this.#handlers.clear();
     return Promise.resolve();
   }

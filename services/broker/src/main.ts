@@ -2,7 +2,7 @@
 // rule-change subscription → health → shutdown.
 import { mesh, Subjects } from '@octomesh/contracts';
 import { randomUUID } from 'node:crypto';
-import { Engine, LocalFabric } from '@octomesh/mqtt-engine';
+import { Engine, LocalFabric, MemorySessionStore } from '@octomesh/mqtt-engine';
 import { connectNats } from '@octomesh/nats-kit';
 import {
   announceHealthPort,
@@ -18,7 +18,12 @@ import {
 import { loadBrokerConfig } from './config.ts';
 import { natsDeciders } from './deciders.ts';
 import { brokerEvents } from './events.ts';
+import { ClientIdClaims } from './client-claims.ts';
 import { NatsFabric } from './fabric.ts';
+import { NatsRetainedStore } from './nats-retained-store.ts';
+import { NatsSessionStore } from './nats-session-store.ts';
+import { importRetained } from './retained-import.ts';
+import { startSessionSweeper } from './session-sweeper.ts';
 import { listenerSpecs } from './listener-specs.ts';
 import { startListener } from './listeners/index.ts';
 import { brokerMetrics } from './metrics.ts';
@@ -34,21 +39,74 @@ if (config.ALLOW_ANONYMOUS) {
   );
 }
 const nc = await connectNats({ ...natsSettings(config, 'octomesh-broker', 'broker'), logger });
-// The fabric tells replicas apart by a per-process id: two replicas may share a host name.
-const fabric =
+// The fabric tells replicas apart by a per-process id: two replicas may share a host name. Its
+// publishes and plain subscriptions use a second connection with noEcho, so this replica never
+// receives its own messages back (fabric.ts).
+const replica = `${config.BROKER_REPLICA}/${randomUUID().slice(0, 8)}`;
+const fabricNc =
   config.MQTT_FABRIC === 'nats'
-    ? new NatsFabric(
-        nc,
-        `${config.BROKER_REPLICA}/${randomUUID().slice(0, 8)}`,
+    ? await connectNats({
+        ...natsSettings(config, 'octomesh-broker-fabric', 'broker'),
         logger,
-        config.MQTT_FABRIC_EXPORT ?? [
+        noEcho: true,
+      })
+    : undefined;
+const fabric =
+  fabricNc !== undefined
+    ? new NatsFabric({
+        nc: fabricNc,
+        sharedNc: nc,
+        replica,
+        logger,
+        exportFilters: config.MQTT_FABRIC_EXPORT ?? [
           `${config.USP_TOPIC_PREFIX}/controller/#`,
           `${config.USP_TOPIC_PREFIX}/api/#`,
         ],
-      )
+        wideFilters: config.MQTT_FABRIC_WIDE ?? [`${config.USP_TOPIC_PREFIX}/agent/#`],
+        heartbeatMs: config.MQTT_REPLICA_HEARTBEAT_MS,
+        peerTimeoutMs: Math.round(config.MQTT_REPLICA_HEARTBEAT_MS * 3.5),
+      })
     : new LocalFabric();
+// Persistent sessions live in KV, shared by replicas; a client id is claimed from the other
+// replicas before it is attached here (client-claims.ts).
+const sessionStore =
+  config.MQTT_SESSION_STORE === 'nats'
+    ? await NatsSessionStore.open(nc, {
+        maxSessions: config.MQTT_MAX_STORED_SESSIONS,
+        replica,
+        logger,
+        bucketReplicas: config.NATS_KV_REPLICAS,
+      })
+    : new MemorySessionStore(config.MQTT_MAX_STORED_SESSIONS);
+// Retained messages live in KV, shared by replicas; presence the usp-router announces straight
+// on NATS is kept there too (retained-import.ts).
+const retained =
+  config.MQTT_RETAINED_STORE === 'nats'
+    ? await NatsRetainedStore.open(nc, { logger, replicas: config.NATS_KV_REPLICAS })
+    : undefined;
+const retainedImport =
+  retained !== undefined
+    ? importRetained(
+        nc,
+        retained,
+        config.MQTT_RETAINED_IMPORT ?? [`${config.USP_TOPIC_PREFIX}/status/#`],
+        logger,
+      )
+    : undefined;
+const claims =
+  fabric instanceof NatsFabric
+    ? new ClientIdClaims({ nc, replica, logger, peers: () => fabric.interestOfPeers.peers() })
+    : undefined;
 const engine = new Engine({
   fabric,
+  sessionStore,
+  ...(retained !== undefined ? { retained } : {}),
+  ...(claims !== undefined
+    ? {
+        claimClientId: (clientId: string, cleanStart: boolean) =>
+          claims.claim(clientId, cleanStart),
+      }
+    : {}),
   deciders: natsDeciders(nc, {
     timeoutMs: config.MQTT_DECIDER_TIMEOUT_MS,
     allowAnonymous: config.ALLOW_ANONYMOUS,
@@ -84,6 +142,11 @@ const engine = new Engine({
   },
 });
 engine.events = brokerEvents(nc, config.BROKER_REPLICA);
+claims?.answer(engine);
+const sweeper =
+  sessionStore instanceof NatsSessionStore
+    ? startSessionSweeper(sessionStore, { intervalMs: 60_000, logger })
+    : undefined;
 // Rule changes drop every cached verdict and re-check every session's subscriptions.
 const ruleChanges = nc.subscribe(Subjects.aclChanged, {
   callback: () => void engine.rulesChanged(),
@@ -114,9 +177,12 @@ for (const listener of listeners)
   logger.info({ listener: listener.name, port: listener.port }, 'listening');
 announceListeners(Object.fromEntries(listeners.map((l) => [l.name, l.port])));
 const health = await startHealthServer(config.HEALTH_HOST, config.HEALTH_PORT, {
-  ready: () => !nc.isClosed() && !nc.isDraining(),
+  ready: () =>
+    !nc.isClosed() &&
+    !nc.isDraining() &&
+    (fabricNc === undefined || (!fabricNc.isClosed() && !fabricNc.isDraining())),
   metrics: () =>
-    brokerMetrics(engine, listeners, fabric instanceof NatsFabric ? fabric.counters : undefined),
+    brokerMetrics(engine, listeners, fabric instanceof NatsFabric ? fabric : undefined),
 });
 logger.info({ port: health.port, exporting: telemetry.exporting }, 'broker ready');
 announceHealthPort(health.port);
@@ -128,8 +194,12 @@ onShutdown(logger, [
   { name: 'disconnect clients', run: () => Promise.resolve(engine.closeAll()) },
   { name: 'stop rule changes', run: () => Promise.resolve(ruleChanges.unsubscribe()) },
   { name: 'stop revocations', run: () => Promise.resolve(revocations.unsubscribe()) },
+  { name: 'stop session sweeper', run: () => Promise.resolve(sweeper?.stop()) },
+  { name: 'stop retained import', run: () => Promise.resolve(retainedImport?.stop()) },
+  { name: 'stop client id claims', run: () => Promise.resolve(claims?.close()) },
   { name: 'close fabric', run: () => fabric.close() },
   { name: 'drain nats', run: () => nc.drain() },
+  { name: 'drain fabric nats', run: () => fabricNc?.drain() ?? Promise.resolve() },
   { name: 'close health', run: () => health.close() },
   { name: 'flush telemetry', run: () => telemetry.shutdown() },
 ]);

@@ -1,6 +1,6 @@
 // Prometheus metrics of the broker service.
 import type { Engine } from '@octomesh/mqtt-engine';
-import type { FabricCounters } from './fabric.ts';
+import type { NatsFabric } from './fabric.ts';
 import type { RunningListener } from './listeners/index.ts';
 import { renderMetrics } from '@octomesh/service-kit';
 
@@ -8,7 +8,7 @@ import { renderMetrics } from '@octomesh/service-kit';
 export function brokerMetrics(
   engine: Engine,
   listeners: readonly RunningListener[],
-  fabric?: FabricCounters,
+  fabric?: NatsFabric,
 ): string {
   const c = engine.counters;
   const counter = (name: string, help: string, value: number) => ({
@@ -118,23 +118,53 @@ export function brokerMetrics(
       'sessions taken over by a new connection',
       c.sessionsTakenOver,
     ),
+    counter(
+      'octomesh_broker_shared_undeliverable_total',
+      'shared-group messages handed here after the group had no member left here',
+      c.sharedUndeliverable,
+    ),
     ...(fabric === undefined
       ? []
       : [
           counter(
             'octomesh_broker_fabric_published_total',
             'messages sent to other replicas over NATS',
-            fabric.published,
+            fabric.counters.published,
+          ),
+          counter(
+            'octomesh_broker_fabric_not_exported_total',
+            'messages kept on this replica: no other replica or service wanted them',
+            fabric.counters.notExported,
           ),
           counter(
             'octomesh_broker_fabric_received_total',
             'messages received from other replicas',
-            fabric.received,
+            fabric.counters.received,
+          ),
+          counter(
+            'octomesh_broker_fabric_duplicates_total',
+            'second copies through overlapping NATS subscriptions, dropped',
+            fabric.counters.duplicates,
           ),
           counter(
             'octomesh_broker_fabric_invalid_total',
             'fabric messages dropped: bad subject or headers',
-            fabric.invalid,
+            fabric.counters.invalid,
+          ),
+          gauge(
+            'octomesh_broker_peer_replicas',
+            'other broker replicas heard from within the heartbeat timeout',
+            fabric.interestOfPeers.peers().length,
+          ),
+          counter(
+            'octomesh_broker_peer_replicas_gone_total',
+            'broker replicas that stopped beating',
+            fabric.interestOfPeers.counters.peersGone,
+          ),
+          counter(
+            'octomesh_broker_interest_invalid_total',
+            'replica interest or heartbeat messages dropped as malformed',
+            fabric.interestOfPeers.counters.invalid,
           ),
         ]),
   ]);

@@ -1,0 +1,319 @@
+// Three broker replicas on one NATS with the default fabric (routed by interest), auth and acl:
+// clients on different replicas behave as on one broker. QoS 0/1/2 across replicas with MQTT 5
+// properties, order per publisher, a message that nobody elsewhere wants stays on its replica,
+// shared subscriptions spread over three replicas receive each message exactly once in total,
+// and a replica killed with SIGKILL is noticed by the others.
+import { Roles } from '@octomesh/contracts';
+import type { ServiceProcess } from '@octomesh/service-kit';
+import { startSecuredBus, startService, type TestBus } from '@octomesh/testing';
+import type { MqttClient } from 'mqtt';
+import { addAccounts } from '../support/accounts.ts';
+import { collect, connectClient, end, eventually } from '../mqtt-engine/clients.ts';
+
+describe('three broker replicas behave as one broker', () => {
+  let bus: TestBus;
+  const services: ServiceProcess[] = [];
+  const brokers: ServiceProcess[] = [];
+  const urls: string[] = [];
+  const clients: MqttClient[] = [];
+  let clientCount = 0;
+
+  const admin = async (replica: number, extra = {}): Promise<MqttClient> => {
+    const client = await connectClient(urls[replica]!, {
+      protocolVersion: 5,
+      clientId: `adm-${++clientCount}`,
+      username: 'adm',
+      password: 'pw-a',
+      ...extra,
+    });
+    clients.push(client);
+    return client;
+  };
+
+  const metric = async (replica: number, name: string): Promise<number> => {
+    const text = await (
+      await fetch(`http://127.0.0.1:${await brokers[replica]!.healthPort}/metrics`)
+    ).text();
+    const line = text.split('\n').find((l) => l.startsWith(`${name} `) || l === name);
+    return Number(line?.split(' ').at(-1) ?? Number.NaN);
+  };
+
+  /**
+   * Publishes probes on `probeTopic` from `pub` until `box` sees one: from then on, the
+   * publisher's replica knows the subscriber's interest (announcements take one NATS hop).
+   */
+  const routeKnown = async (
+    pub: MqttClient,
+    box: { messages: { topic: string }[] },
+    probeTopic: string,
+  ): Promise<void> => {
+    await eventually(
+      `a probe on ${probeTopic}`,
+      async () => {
+        await pub.publishAsync(probeTopic, 'probe', { qos: 0 });
+        await new Promise((resolve) => setTimeout(resolve, 25));
+        return box.messages.some((m) => m.topic === probeTopic) ? true : undefined;
+      },
+      10_000,
+    );
+  };
+
+  /**
+   * QoS 1 PUBLISHes numbered 0..n-1, at most 50 unacknowledged: the broker's Receive Maximum
+   * (64) is a limit MQTT.js does not keep by itself.
+   */
+  const publishMany = async (
+    pub: MqttClient,
+    n: number,
+    topicOf: (i: number) => string,
+  ): Promise<void> => {
+    for (let from = 0; from < n; from += 50) {
+      await Promise.all(
+        Array.from({ length: Math.min(50, n - from) }, (_, k) =>
+          pub.publishAsync(topicOf(from + k), String(from + k), { qos: 1 }),
+        ),
+      );
+    }
+  };
+
+  beforeAll(async () => {
+    bus = await startSecuredBus();
+    const adminNc = await bus.connect('admin', 'replicas-admin');
+    try {
+      await addAccounts(adminNc, [{ username: 'adm', password: 'pw-a', role: Roles.admin }]);
+    } finally {
+      await adminNc.close();
+    }
+    services.push(await startService('auth', bus));
+    services.push(await startService('acl', bus));
+    for (const name of ['a', 'b', 'c']) {
+      const broker = await startService('broker', bus, {
+        LISTENERS: 'mqtt',
+        MQTT_PORT: '0',
+        MQTT_HOST: '127.0.0.1',
+        BROKER_REPLICA: `replica-${name}`,
+        // Tests accept a short heartbeat: a killed replica is noticed within seconds.
+        MQTT_REPLICA_HEARTBEAT_MS: '200',
+      });
+      brokers.push(broker);
+      services.push(broker);
+      urls.push(`mqtt://127.0.0.1:${broker.listenerPorts['mqtt']!}`);
+    }
+    // Every replica hears the other two.
+    for (let i = 0; i < 3; i++) {
+      await eventually(
+        `replica ${i} sees two peers`,
+        async () => ((await metric(i, 'octomesh_broker_peer_replicas')) === 2 ? true : undefined),
+        10_000,
+      );
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => end(c)));
+    await Promise.all(services.map((s) => s.stop()));
+    await bus?.stop();
+  });
+
+  test.each([0, 1, 2] as const)(
+    'QoS %i published on replica a reaches a subscriber on replica c once, MQTT 5 properties intact',
+    async (qos) => {
+      const sub = await admin(2);
+      const box = collect(sub);
+      await sub.subscribeAsync(`cross/q${qos}/#`, { qos });
+      const pub = await admin(0);
+      await routeKnown(pub, box, `cross/q${qos}/probe`);
+      await pub.publishAsync(`cross/q${qos}/m`, 'hello', {
+        qos,
+        properties: {
+          responseTopic: 'cross/reply',
+          correlationData: Buffer.from([9, 8, 7]),
+          contentType: 'application/vnd.bbf.usp.msg',
+          payloadFormatIndicator: false,
+          userProperties: { z: ['1', '3'], a: '2' },
+        },
+      });
+      // A marker after it: once it arrives, a second copy of the message would have too.
+      await pub.publishAsync(`cross/q${qos}/marker`, 'm', { qos });
+      await eventually('the marker on c', () =>
+        box.messages.find((m) => m.topic === `cross/q${qos}/marker`),
+      );
+      const got = box.messages.filter((m) => m.topic === `cross/q${qos}/m`);
+      expect(got).toHaveLength(1);
+      expect(got[0]!.packet.qos).toBe(qos);
+      expect(got[0]!.payload).toBe('hello');
+      expect(got[0]!.packet.properties).toMatchObject({
+        responseTopic: 'cross/reply',
+        contentType: 'application/vnd.bbf.usp.msg',
+        userProperties: { z: ['1', '3'], a: '2' },
+      });
+      expect(Buffer.from(got[0]!.packet.properties!.correlationData!)).toEqual(
+        Buffer.from([9, 8, 7]),
+      );
+    },
+  );
+
+  test('200 QoS 1 messages of one publisher arrive on another replica in order', async () => {
+    const sub = await admin(1);
+    const box = collect(sub);
+    await sub.subscribeAsync('order/#', { qos: 1 });
+    const pub = await admin(0);
+    await routeKnown(pub, box, 'order/probe');
+    await publishMany(pub, 200, () => 'order/seq');
+    await eventually(
+      '200 messages',
+      () => (box.messages.filter((m) => m.topic === 'order/seq').length >= 200 ? true : undefined),
+      10_000,
+    );
+    expect(
+      box.messages.filter((m) => m.topic === 'order/seq').map((m) => Number(m.payload)),
+    ).toEqual(Array.from({ length: 200 }, (_, i) => i));
+  });
+
+  test('a message nobody elsewhere wants stays on its replica; one another replica wants goes out', async () => {
+    const pub = await admin(0);
+    const local = await admin(0);
+    const localBox = collect(local);
+    await local.subscribeAsync('alone/topic', { qos: 1 });
+    const before = await metric(0, 'octomesh_broker_fabric_published_total');
+    const keptBefore = await metric(0, 'octomesh_broker_fabric_not_exported_total');
+    for (let i = 0; i < 10; i++) await pub.publishAsync('alone/topic', `m${i}`, { qos: 1 });
+    await eventually('10 local deliveries', () =>
+      localBox.messages.length >= 10 ? true : undefined,
+    );
+    expect(await metric(0, 'octomesh_broker_fabric_published_total')).toBe(before);
+    expect(await metric(0, 'octomesh_broker_fabric_not_exported_total')).toBeGreaterThanOrEqual(
+      keptBefore + 10,
+    );
+    // A subscriber on b makes the same topic go out; after it unsubscribes, it stays home again.
+    const remote = await admin(1);
+    const remoteBox = collect(remote);
+    await remote.subscribeAsync('alone/#', { qos: 1 });
+    await routeKnown(pub, remoteBox, 'alone/probe');
+    await pub.publishAsync('alone/topic', 'now wanted', { qos: 1 });
+    await eventually('the message on b', () =>
+      remoteBox.messages.find((m) => m.payload === 'now wanted'),
+    );
+    await remote.unsubscribeAsync('alone/#');
+    await eventually(
+      'a sees the interest withdrawn',
+      async () => {
+        const published = await metric(0, 'octomesh_broker_fabric_published_total');
+        await pub.publishAsync('alone/topic', 'after', { qos: 1 });
+        await new Promise((resolve) => setTimeout(resolve, 25));
+        return (await metric(0, 'octomesh_broker_fabric_published_total')) === published
+          ? true
+          : undefined;
+      },
+      10_000,
+    );
+  });
+
+  test('a shared subscription with members on three replicas receives each message exactly once in total', async () => {
+    const members = await Promise.all([0, 1, 2].map((replica) => admin(replica)));
+    const boxes = members.map((member) => collect(member));
+    await Promise.all(members.map((m) => m.subscribeAsync('$share/workers/jobs/+', { qos: 1 })));
+    const pub = await admin(0);
+    // Every replica's queue subscription is in place once each member has had a message.
+    let probes = 0;
+    await eventually(
+      'every member reached',
+      async () => {
+        await pub.publishAsync(`jobs/probe-${probes++}`, 'probe', { qos: 1 });
+        return boxes.every((box) => box.messages.length > 0) ? true : undefined;
+      },
+      15_000,
+    );
+    const N = 300;
+    for (const box of boxes) box.messages.length = 0;
+    await publishMany(pub, N, (i) => `jobs/${i}`);
+    // Probes still on their way when the boxes were emptied are not part of the count.
+    const jobs = (box: { messages: { topic: string }[] }) =>
+      box.messages.filter((m) => !m.topic.startsWith('jobs/probe-'));
+    const total = (): number => boxes.reduce((sum, box) => sum + jobs(box).length, 0);
+    await eventually('N deliveries', () => (total() >= N ? true : undefined), 15_000);
+    // A marker through every member's replica would bring any extra copy with it.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const received = boxes.flatMap((box) =>
+      box.messages.filter((m) => !m.topic.startsWith('jobs/probe-')).map((m) => Number(m.payload)),
+    );
+    expect(received).toHaveLength(N);
+    expect(new Set(received).size).toBe(N);
+    const spread = boxes.map((box) => jobs(box).length);
+    process.stderr.write(`shared group over 3 replicas: ${spread.join(' / ')} of ${N}\n`);
+    // NATS picks a queue member at random: each replica gets a fair share, none starves.
+    for (const count of spread) expect(count).toBeGreaterThan(N / 10);
+  });
+
+  test('a retained message set on one replica is read on another and deleted from a third', async () => {
+    const setter = await admin(0);
+    await setter.publishAsync('ret/room/1', 'warm', { qos: 1, retain: true });
+    const reader = await admin(1);
+    const readerBox = collect(reader);
+    await reader.subscribeAsync('ret/+/1', { qos: 1 });
+    const got = await eventually('the retained message on b', () =>
+      readerBox.messages.find((m) => m.topic === 'ret/room/1'),
+    );
+    expect(got.payload).toBe('warm');
+    expect(got.packet.retain).toBe(true);
+    const deleter = await admin(2);
+    await deleter.publishAsync('ret/room/1', '', { qos: 1, retain: true });
+    const late = await admin(1);
+    const lateBox = collect(late);
+    await late.subscribeAsync('ret/#', { qos: 1 });
+    // Once a live message from a reaches the new subscriber, a retained one would have come first.
+    await routeKnown(setter, lateBox, 'ret/marker');
+    expect(lateBox.messages.filter((m) => m.topic === 'ret/room/1')).toHaveLength(0);
+  });
+
+  test('a client id connecting on another replica takes the session over: the old connection gets 0x8E', async () => {
+    const first = await admin(0, { clientId: 'roamer' });
+    const closed = new Promise<number | undefined>((resolve) =>
+      first.once('disconnect', (packet) => resolve(packet.reasonCode)),
+    );
+    const second = await admin(1, { clientId: 'roamer' });
+    expect(await closed).toBe(0x8e);
+    expect(second.connected).toBe(true);
+    expect(await metric(0, 'octomesh_broker_sessions_taken_over_total')).toBeGreaterThanOrEqual(1);
+  });
+
+  test('a persistent session left on one replica resumes on another with its subscriptions', async () => {
+    const options = {
+      clientId: 'persistent-1',
+      clean: false,
+      properties: { sessionExpiryInterval: 300 },
+    };
+    const before = await admin(0, options);
+    await before.subscribeAsync('persist/#', { qos: 1 });
+    await end(before);
+    const after = await admin(2, options);
+    const box = collect(after);
+    const pub = await admin(1);
+    // The resumed subscription is c's interest now: messages from b reach it.
+    await routeKnown(pub, box, 'persist/probe');
+    await pub.publishAsync('persist/x', 'after resume', { qos: 1 });
+    await eventually('the message on the resumed session', () =>
+      box.messages.find((m) => m.payload === 'after resume'),
+    );
+    // The session left a's memory: a's subscription no longer draws messages to it.
+    expect(await metric(0, 'octomesh_broker_sessions')).toBeLessThanOrEqual(
+      await metric(0, 'octomesh_broker_connections'),
+    );
+  });
+
+  test('a replica killed with SIGKILL is noticed by the others within the heartbeat timeout', async () => {
+    const victim = brokers[2]!;
+    const killedAt = Date.now();
+    victim.child.kill('SIGKILL');
+    for (const i of [0, 1]) {
+      await eventually(
+        `replica ${i} drops the dead one`,
+        async () => ((await metric(i, 'octomesh_broker_peer_replicas')) === 1 ? true : undefined),
+        10_000,
+      );
+    }
+    const noticedMs = Date.now() - killedAt;
+    process.stderr.write(`replica killed: both survivors noticed within ${noticedMs} ms\n`);
+    expect(await metric(0, 'octomesh_broker_peer_replicas_gone_total')).toBeGreaterThanOrEqual(1);
+  });
+});
