@@ -91,15 +91,50 @@ function collectLines(child: ChildProcess, into: string[]): void {
   });
 }
 
-/** Starts the Octomesh mesh's auth, acl and broker services and writes the accounts. */
-export async function startOctomesh(
+/**
+ * Broker settings without a per-client publish rate, per-role quotas, client-id templates or
+ * per-address limits: the peers have none, the throughput scenarios drive device accounts far
+ * past a device's 100/s, and every client comes from 127.0.0.1.
+ */
+export const OPEN_LIMITS: Readonly<Record<string, string>> = {
+  MQTT_MAX_PUBLISH_RATE: '0',
+  MQTT_ROLE_LIMITS:
+    'device:publish_rate=0,subscriptions=1000000,connections=1000000,sessions=1000000,retained=1000000,retained_bytes=1000000000,session_expiry=604800,topic_bytes=1024,topic_levels=16',
+  MQTT_CLIENT_ID_TEMPLATES: 'device=',
+  MQTT_MAX_CONNECTIONS_PER_ADDRESS: '0',
+  MQTT_CONNECT_RATE_PER_ADDRESS: '0',
+};
+
+/** The Octomesh services every broker replica relies on: auth and acl, with the accounts in KV. */
+export interface OctomeshHelpers {
+  readonly pids: Readonly<Record<string, number>>;
+  readonly accounts: number;
+}
+
+/** Starts the auth and acl services and writes the accounts. */
+export async function startOctomeshHelpers(
   bench: BenchMesh,
   devices: number,
-  brokerEnv: Record<string, string>,
-): Promise<{ broker: BrokerUnderTest; accounts: number }> {
+): Promise<OctomeshHelpers> {
   const auth = await bench.startService('auth');
   const acl = await bench.startService('acl');
   const accounts = await writeOctomeshAccounts(bench.nc, devices, bench.signal);
+  return {
+    accounts,
+    pids: {
+      auth: auth.child.pid!,
+      acl: acl.child.pid!,
+      ...Object.fromEntries(childPidsNamed('nats-server').map((pid) => ['nats-server', pid])),
+    },
+  };
+}
+
+/** Starts one broker process (a replica) next to the helpers, on a random loopback port. */
+export async function startOctomeshBroker(
+  bench: BenchMesh,
+  helpers: OctomeshHelpers,
+  brokerEnv: Record<string, string>,
+): Promise<BrokerUnderTest> {
   const service: ServiceProcess = await bench.startService('broker', {
     LISTENERS: 'mqtt',
     MQTT_PORT: '0',
@@ -111,26 +146,30 @@ export async function startOctomesh(
   const healthPort = await service.healthPort;
   const endpoint = { host: HOST, port };
   return {
-    accounts,
-    broker: {
-      name: 'octomesh',
-      pid: service.child.pid!,
-      open: endpoint,
-      auth: endpoint,
-      versions: [4, 5],
-      openNeedsCredentials: true,
-      helpers: {
-        auth: auth.child.pid!,
-        acl: acl.child.pid!,
-        ...Object.fromEntries(childPidsNamed('nats-server').map((pid) => ['nats-server', pid])),
-      },
-      exited: () => exitOf(service.child),
-      problems: () => bench.serviceProblems(),
-      counters: () => metricCounters(healthPort),
-      // The mesh stops its services and nats-server itself (runBench).
-      stop: () => service.stop(),
-    },
+    name: 'octomesh',
+    pid: service.child.pid!,
+    open: endpoint,
+    auth: endpoint,
+    versions: [4, 5],
+    openNeedsCredentials: true,
+    helpers: helpers.pids,
+    exited: () => exitOf(service.child),
+    problems: () => bench.serviceProblems(),
+    counters: () => metricCounters(healthPort),
+    // The mesh stops its services and nats-server itself (runBench).
+    stop: () => service.stop(),
   };
+}
+
+/** Starts the Octomesh mesh's auth, acl and broker services and writes the accounts. */
+export async function startOctomesh(
+  bench: BenchMesh,
+  devices: number,
+  brokerEnv: Record<string, string>,
+): Promise<{ broker: BrokerUnderTest; accounts: number }> {
+  const helpers = await startOctomeshHelpers(bench, devices);
+  const broker = await startOctomeshBroker(bench, helpers, brokerEnv);
+  return { broker, accounts: helpers.accounts };
 }
 
 // Counter and gauge samples of /metrics, keyed by metric name (labels joined in).

@@ -56,7 +56,8 @@ export async function runFlow(
   return { result: mergeFlowResults(results), brokerCpu };
 }
 
-function mergeFlowResults(results: readonly FlowResult[]): FlowResult {
+/** Sums the results of generators that ran one flow side by side. */
+export function mergeFlowResults(results: readonly FlowResult[]): FlowResult {
   const problems: ReasonCounts = {};
   for (const r of results) mergeReasons(problems, r.problems);
   const sum = (pick: (r: FlowResult) => number) => results.reduce((s, r) => s + pick(r), 0);
@@ -82,8 +83,8 @@ function mergeFlowResults(results: readonly FlowResult[]): FlowResult {
   };
 }
 
-// What a flow's answer says about losses, duplicates and disconnects.
-function flowDefects(result: FlowResult, qos: 0 | 1): string[] {
+/** What a flow's answer says about losses, duplicates and disconnects. */
+export function flowDefects(result: FlowResult, qos: 0 | 1): string[] {
   const defects: string[] = [];
   if (qos === 1 && result.delivered < result.expected) {
     const lost = result.expected - result.delivered;

@@ -2,7 +2,7 @@
 // flow job, publish (as fast as flow control allows, or at scheduled times), count what every
 // subscriber receives, and check each publisher's sequence numbers for gaps and duplicates.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { FlowJob, FlowResult, ReasonCounts } from './jobs.ts';
+import type { FlowJob, FlowResult, PublisherSpec, ReasonCounts, SubscriberSpec } from './jobs.ts';
 import { nowMs, PAYLOAD_HEADER_BYTES, PublishTemplate, RawClient } from './raw-client.ts';
 
 /** Bytes a publisher's socket may hold unsent before the pump skips it (TCP back-pressure). */
@@ -76,8 +76,8 @@ export class Flow {
   async prepare(): Promise<void> {
     const job = this.#job;
     const publisherCount = job.units.reduce((sum, u) => sum + u.publishers.length, 0);
-    const open = (identity: Parameters<typeof RawClient.open>[2]): Promise<RawClient> =>
-      RawClient.open(job.endpoint, job.version, identity, {
+    const open = (spec: PublisherSpec | SubscriberSpec): Promise<RawClient> =>
+      RawClient.open(spec.endpoint ?? job.endpoint, job.version, spec.client, {
         keepAliveSeconds: KEEP_ALIVE_SECONDS,
         timeoutMs: CONTROL_TIMEOUT_MS,
       });
@@ -87,7 +87,7 @@ export class Flow {
       for (const spec of unit.subscribers) {
         pending.push(
           (async () => {
-            const client = await open(spec.client);
+            const client = await open(spec);
             await client.subscribe(spec.filter, job.qos, CONTROL_TIMEOUT_MS);
             const subscriber: Subscriber = { client, next: new Uint32Array(publisherCount) };
             client.onPublish = (buffer, start, end) =>
@@ -100,10 +100,10 @@ export class Flow {
       }
       for (const spec of unit.publishers) {
         const publisherIndex = index++;
-        const copies = unit.subscribers.filter((s) => s.filter === spec.topic).length;
+        const copies = copiesOf(unit.subscribers, spec.topic);
         pending.push(
           (async () => {
-            const client = await open(spec.client);
+            const client = await open(spec);
             const publisher: Publisher = {
               client,
               index: publisherIndex,
@@ -382,6 +382,23 @@ export class Flow {
       await sleep(20);
     }
   }
+}
+
+/**
+ * Copies of one message on `topic`: one per plain subscriber of the topic, one per shared group
+ * on it, whatever its number of members (MQTT 5 §4.8.2: each message goes to one member).
+ */
+function copiesOf(subscribers: readonly SubscriberSpec[], topic: string): number {
+  const groups = new Set<string>();
+  let plain = 0;
+  for (const { filter } of subscribers) {
+    if (filter === topic) plain++;
+    else if (filter.startsWith('$share/') && filter.endsWith(`/${topic}`)) {
+      const group = filter.slice('$share/'.length, filter.length - topic.length - 1);
+      if (!group.includes('/')) groups.add(group);
+    }
+  }
+  return plain + groups.size;
 }
 
 function cpuShare(usage: NodeJS.CpuUsage, windowMs: number): number {

@@ -41,15 +41,22 @@ export interface AccountPattern {
 export interface PublisherSpec {
   readonly client: ClientIdentity;
   readonly topic: string;
+  /** Where this client connects instead of the job's endpoint (clients spread over replicas). */
+  readonly endpoint?: Endpoint;
 }
 
-/** A subscriber and its (exact) topic filter. */
+/** A subscriber and its topic filter: exact, or a shared group's `$share/<group>/<topic>`. */
 export interface SubscriberSpec {
   readonly client: ClientIdentity;
   readonly filter: string;
+  /** Where this client connects instead of the job's endpoint (clients spread over replicas). */
+  readonly endpoint?: Endpoint;
 }
 
-/** Clients that belong together: every subscriber whose filter equals a publisher's topic gets its messages. */
+/**
+ * Clients that belong together: every subscriber whose filter equals a publisher's topic gets
+ * its messages, and each shared group on that topic gets one copy for all its members.
+ */
 export interface FlowUnit {
   readonly publishers: readonly PublisherSpec[];
   readonly subscribers: readonly SubscriberSpec[];

@@ -1,7 +1,7 @@
 // The options of the MQTT benchmark (BENCH_MQTT_* variables, all checked at once) and what
 // follows from them and from this machine's open file limit.
 import { env } from '@octomesh/service-kit';
-import { loadBenchOptions, SERVICE_LOG_LEVELS } from '../support/options.ts';
+import { loadBenchOptions, nameList, SERVICE_LOG_LEVELS } from '../support/options.ts';
 import { BROKER_NAMES } from './brokers.ts';
 import { MqttVersions, type MqttVersion } from './jobs.ts';
 import { openFileLimit } from './process-stats.ts';
@@ -20,31 +20,11 @@ export const SCENARIOS = [
 /** One of {@link SCENARIOS}. */
 export type ScenarioName = (typeof SCENARIOS)[number];
 
-const list = <T extends string>(
-  description: string,
-  values: readonly T[],
-  fallback: readonly T[],
-) =>
-  env.custom<T[]>(
-    `${description} (comma-separated: ${values.join(', ')})`,
-    (raw) => {
-      const picked = raw
-        .split(',')
-        .map((v) => v.trim())
-        .filter((v) => v !== '');
-      const unknown = picked.filter((v) => !(values as readonly string[]).includes(v));
-      if (unknown.length > 0) throw new Error(`unknown ${unknown.join(', ')}`);
-      if (picked.length === 0) throw new Error('nothing named');
-      return [...new Set(picked)] as T[];
-    },
-    [...fallback],
-  );
-
 /** The checked BENCH_* options (the process exits 2 on bad values). */
 export const options = loadBenchOptions('mqtt', {
-  BENCH_MQTT_BROKERS: list('brokers to measure', BROKER_NAMES, BROKER_NAMES),
-  BENCH_MQTT_SCENARIOS: list('scenarios to run', SCENARIOS, SCENARIOS),
-  BENCH_MQTT_VERSIONS: list('MQTT versions', ['3.1.1', '5'] as const, ['3.1.1', '5']),
+  BENCH_MQTT_BROKERS: nameList('brokers to measure', BROKER_NAMES, BROKER_NAMES),
+  BENCH_MQTT_SCENARIOS: nameList('scenarios to run', SCENARIOS, SCENARIOS),
+  BENCH_MQTT_VERSIONS: nameList('MQTT versions', ['3.1.1', '5'] as const, ['3.1.1', '5']),
   BENCH_MQTT_PAIRS: env.int('publisher/subscriber pairs, each on its own topic', 100, 1, 2000),
   BENCH_MQTT_SECONDS: env.int('measured window of each throughput run (s)', 5, 1, 600),
   BENCH_MQTT_WARMUP_MS: env.int('publishing before the window opens (ms)', 1000, 0, 60_000),

@@ -12,6 +12,7 @@ import { describeOptions } from '../support/options.ts';
 import { printNote, printSection } from '../support/report.ts';
 import {
   mosquittoProblem,
+  OPEN_LIMITS,
   startAedes,
   startMosquitto,
   startOctomesh,
@@ -37,22 +38,11 @@ async function startBrokers(bench: BenchMesh, tmp: string, profileDir: string | 
   const brokers: BrokerUnderTest[] = [];
   for (const name of options.BENCH_MQTT_BROKERS) {
     if (name === 'octomesh') {
-      // No per-client publish rate, per-role quotas, client-id templates or per-address limits:
-      // the peers have none, the throughput scenarios drive device accounts far past a device's
-      // 100/s, and every client comes from 127.0.0.1.
-      const open = {
-        MQTT_MAX_PUBLISH_RATE: '0',
-        MQTT_ROLE_LIMITS:
-          'device:publish_rate=0,subscriptions=1000000,connections=1000000,sessions=1000000,retained=1000000,retained_bytes=1000000000,session_expiry=604800,topic_bytes=1024,topic_levels=16',
-        MQTT_CLIENT_ID_TEMPLATES: 'device=',
-        MQTT_MAX_CONNECTIONS_PER_ADDRESS: '0',
-        MQTT_CONNECT_RATE_PER_ADDRESS: '0',
-      };
       const env: Record<string, string> =
         profileDir === undefined
-          ? open
+          ? OPEN_LIMITS
           : {
-              ...open,
+              ...OPEN_LIMITS,
               NODE_OPTIONS:
                 `${process.env['NODE_OPTIONS'] ?? ''} --cpu-prof --cpu-prof-dir=${profileDir}`.trim(),
             };

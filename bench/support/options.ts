@@ -1,6 +1,6 @@
 // Benchmark options come from BENCH_* environment variables, read with the services' own
 // config reader so every bad value is reported at once.
-import { readConfig, type ConfigOf, type Variable } from '@octomesh/service-kit';
+import { env, readConfig, type ConfigOf, type Variable } from '@octomesh/service-kit';
 
 /** Reads `spec` from the environment; prints every problem and exits 2 when there are any. */
 export function loadBenchOptions<S extends Record<string, Variable<unknown>>>(
@@ -34,3 +34,24 @@ export const SERVICE_LOG_LEVELS = [
 ] as const;
 /** One of {@link SERVICE_LOG_LEVELS}. */
 export type ServiceLogLevel = (typeof SERVICE_LOG_LEVELS)[number];
+
+/** A comma-separated choice among `values` (unknown names are reported). */
+export const nameList = <T extends string>(
+  description: string,
+  values: readonly T[],
+  fallback: readonly T[],
+) =>
+  env.custom<T[]>(
+    `${description} (comma-separated: ${values.join(', ')})`,
+    (raw) => {
+      const picked = raw
+        .split(',')
+        .map((v) => v.trim())
+        .filter((v) => v !== '');
+      const unknown = picked.filter((v) => !(values as readonly string[]).includes(v));
+      if (unknown.length > 0) throw new Error(`unknown ${unknown.join(', ')}`);
+      if (picked.length === 0) throw new Error('nothing named');
+      return [...new Set(picked)] as T[];
+    },
+    [...fallback],
+  );
