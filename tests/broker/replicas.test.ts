@@ -245,6 +245,19 @@ describe('three broker replicas behave as one broker', () => {
     for (const count of spread) expect(count).toBeGreaterThan(N / 10);
   });
 
+  test('a shared group whose members are all on the publisher’s replica costs no NATS message', async () => {
+    const members = await Promise.all([0, 0].map((replica) => admin(replica)));
+    const boxes = members.map((member) => collect(member));
+    await Promise.all(members.map((m) => m.subscribeAsync('$share/local/solo/+', { qos: 1 })));
+    const pub = await admin(0);
+    const before = await metric(0, 'octomesh_broker_fabric_published_total');
+    await publishMany(pub, 40, (i) => `solo/${i}`);
+    const total = (): number => boxes.reduce((sum, box) => sum + box.messages.length, 0);
+    await eventually('40 deliveries', () => (total() >= 40 ? true : undefined));
+    expect(total()).toBe(40);
+    expect(await metric(0, 'octomesh_broker_fabric_published_total')).toBe(before);
+  });
+
   test('a retained message set on one replica is read on another and deleted from a third', async () => {
     const setter = await admin(0);
     await setter.publishAsync('ret/room/1', 'warm', { qos: 1, retain: true });

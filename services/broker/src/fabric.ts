@@ -168,6 +168,8 @@ export class NatsFabric implements MessageFabric {
   readonly #shared = new Map<string, NatsSubscription[]>();
   /** Queue subscriptions not yet confirmed by the server (a flush of their connection). */
   readonly #sharedPending = new Set<Promise<void>>();
+  /** Own messages whose shared groups (`group\nfilter`) were delivered here at publish time. */
+  readonly #deliveredHere = new Map<number, string[]>();
   /** Per sending replica, the recent sequence numbers seen. */
   readonly #seen = new Map<string, Set<number>>();
   #seq = 0;
@@ -199,26 +201,51 @@ export class NatsFabric implements MessageFabric {
     // This replica's sessions first, without a round trip through NATS.
     for (const handler of this.#handlers) handler(message);
     // $SYS statistics describe this replica alone.
-    if (message.topic.startsWith('$SYS/') || this.#gate.match(message.topic).length === 0) {
+    const wanted = message.topic.startsWith('$SYS/') ? [] : this.#gate.match(message.topic);
+    let toNats = false;
+    let localGroups: string[] | undefined;
+    for (const entry of wanted) {
+      if (entry.clientId !== LOCAL_SHARED_ENTRY) {
+        toNats = true;
+        continue;
+      }
+      // A shared group no other replica has: its member here takes the message without a
+      // round trip through the queue group (the common single-replica case).
+      const group = entry.shareGroup!;
+      if (this.interestOfPeers.peersShare(entry.filter, group)) {
+        toNats = true;
+        continue;
+      }
+      for (const handler of this.#handlers) handler(message, { group, filter: entry.filter });
+      (localGroups ??= []).push(`${group}\n${entry.filter}`);
+    }
+    if (!toNats) {
       this.counters.notExported++;
       return Promise.resolve();
     }
+    const seq = ++this.#seq;
+    // Our own queue subscription of such a group may be picked for the copy sent to the others:
+    // it must not deliver it a second time.
+    if (localGroups !== undefined) this.#deliveredHere.set(seq, localGroups);
+    if (this.#deliveredHere.size > DEDUPE_WINDOW) {
+      this.#deliveredHere.delete(this.#deliveredHere.keys().next().value!);
+    }
     // A shared group that just got a member here: its queue subscription must be at the server
     // before a message for it is published, or NATS would drop the message.
-    if (this.#sharedPending.size > 0) return this.#publishAfter(message);
-    this.#send(message);
+    if (this.#sharedPending.size > 0) return this.#publishAfter(message, seq);
+    this.#send(message, seq);
     return Promise.resolve();
   }
 
-  async #publishAfter(message: Message): Promise<void> {
+  async #publishAfter(message: Message, seq: number): Promise<void> {
     await Promise.all(this.#sharedPending);
     if (this.#closed) throw new Error('fabric closed');
-    this.#send(message);
+    this.#send(message, seq);
   }
 
-  #send(message: Message): void {
+  #send(message: Message, seq: number): void {
     const fabric = toFabric(message, this.#replica);
-    fabric.seq = ++this.#seq;
+    fabric.seq = seq;
     this.#nc.publish(topicToSubject(message.topic), message.payload, {
       headers: headersOf(encodeFabricHeaders(fabric)),
     });
@@ -311,6 +338,10 @@ export class NatsFabric implements MessageFabric {
       const headers = msg.headers;
       if (headers === undefined) throw new Error('no headers');
       const fabric = decodeFabricHeaders((name) => headers.values(name));
+      if (shared !== undefined && fabric.replica === this.#replica && fabric.seq !== undefined) {
+        const here = this.#deliveredHere.get(fabric.seq);
+        if (here?.includes(`${shared.group}\n${shared.filter}`) === true) return;
+      }
       if (shared === undefined) {
         // Only a connection without noEcho (tests) sees its own messages here.
         if (fabric.replica === this.#replica) return;

@@ -101,6 +101,8 @@ export class ReplicaInterest {
   readonly #onPeerGone: ((replica: string) => void) | undefined;
   readonly #local = new Set<string>();
   readonly #peers = new Map<string, Peer>();
+  /** How many peers hold each shared key (`$share/<group>/<filter>`). */
+  readonly #sharedByPeers = new Map<string, number>();
   readonly #subscriptions: NatsSubscription[] = [];
   #seq = 0;
   #pendingAdd = new Set<string>();
@@ -151,6 +153,18 @@ export class ReplicaInterest {
       this.#expirePeers(Date.now());
     }, this.#heartbeatMs);
     this.#timer.unref();
+  }
+
+  /** True when some peer has a member of this shared group. */
+  peersShare(filter: string, shareGroup: string): boolean {
+    return this.#sharedByPeers.has(keyOf(filter, shareGroup));
+  }
+
+  #countShared(key: string, change: 1 | -1): void {
+    if (!key.startsWith('$share/')) return;
+    const count = (this.#sharedByPeers.get(key) ?? 0) + change;
+    if (count > 0) this.#sharedByPeers.set(key, count);
+    else this.#sharedByPeers.delete(key);
   }
 
   /** The replicas heard from within the timeout (not this one). */
@@ -314,6 +328,7 @@ export class ReplicaInterest {
     peer.lastSeq = body.seq;
     for (const key of remove) {
       if (!peer.keys.delete(key)) continue;
+      this.#countShared(key, -1);
       const { filter, shareGroup } = parseKey(key);
       this.#gate.remove(replica, filter, shareGroup);
     }
@@ -332,11 +347,13 @@ export class ReplicaInterest {
         options: { qos: 0, noLocal: false, retainAsPublished: false, retainHandling: 0 },
       });
       peer.keys.add(key);
+      this.#countShared(key, 1);
     }
   }
 
   #dropKeys(replica: string, peer: Peer): void {
     this.#gate.removeClient(replica);
+    for (const key of peer.keys) this.#countShared(key, -1);
     peer.keys.clear();
   }
 
