@@ -2,7 +2,6 @@
 // identity per service), every service, one "octomesh ready" line, clean stop on SIGTERM.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inboxPrefixOf, type BusRole } from '@octomesh/contracts';
@@ -10,62 +9,32 @@ import { connectNats, discoverServices, readSeedFile } from '@octomesh/nats-kit'
 import { createLogger } from '@octomesh/service-kit';
 import { octomesh } from '../support/cli.ts';
 import { login } from '../support/clients.ts';
+import {
+  killOctomeshUp,
+  refuses,
+  startOctomeshUp,
+  stopOctomeshUp,
+} from '../support/octomesh-up.ts';
 
 describe('octomesh up', () => {
   test('starts NATS and every service, prints octomesh ready, and stops cleanly on SIGTERM', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'octomesh-up-'));
-    const child = spawn(
-      process.execPath,
-      [
-        'cli/bin/octomesh.js',
-        'up',
-        '--nats-port',
-        '0',
-        '--mqtt-port',
-        '0',
-        '--ws-port',
-        '0',
-        '--data-dir',
-        dataDir,
-      ],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let output = '';
-    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-    const exited = new Promise<number | null>((resolve) =>
-      child.on('exit', (code) => resolve(code)),
-    );
+    const mesh = await startOctomeshUp();
+    const { dataDir, natsUrl: url } = mesh;
     try {
-      const readyLine = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no ready line:\n${output}`)), 60_000);
-        child.stdout.on('data', () => {
-          const line = output.split('\n').find((l) => l.includes('octomesh ready'));
-          if (line !== undefined) {
-            clearTimeout(timer);
-            resolve(line);
-          }
-        });
-        void exited.then((code) => reject(new Error(`up exited ${code}:\n${output}`)));
-      });
-      const url = /nats (nats:\/\/[0-9.:]+)/.exec(readyLine)?.[1];
-      expect(url).toBeDefined();
       // The bus is closed: no identity, no connection.
       await expect(
-        connectNats({ servers: url!, name: 'up-anon', logger: createLogger('t', 'silent') }),
+        connectNats({ servers: url, name: 'up-anon', logger: createLogger('t', 'silent') }),
       ).rejects.toThrow(/authorization/i);
       // Every identity is a file only root can read, its seed never printed.
       const seedFile = (role: string) => join(dataDir, 'nats-credentials', `${role}.nk`);
       for (const role of ['broker', 'auth', 'acl', 'usp-router', 'controller', 'admin']) {
         expect(statSync(seedFile(role)).mode & 0o777).toBe(0o600);
-        expect(output).not.toContain(readFileSync(seedFile(role), 'utf8').trim());
+        expect(mesh.output()).not.toContain(readFileSync(seedFile(role), 'utf8').trim());
       }
       expect(statSync(join(dataDir, 'nats-auth.conf')).mode & 0o777).toBe(0o600);
       const as = (role: BusRole) =>
         connectNats({
-          servers: url!,
+          servers: url,
           name: `up-test-${role}`,
           logger: createLogger('t', 'silent'),
           nkeySeed: readSeedFile(seedFile(role)),
@@ -82,7 +51,7 @@ describe('octomesh up', () => {
         // The CLI finds the admin identity in the data directory by itself.
         const added = await octomesh(
           ['user', 'add', 'dev-1', '--role', 'device'],
-          url!,
+          url,
           's3cret\n',
           { OCTOMESH_DATA_DIR: dataDir },
         );
@@ -92,34 +61,23 @@ describe('octomesh up', () => {
         await admin.close();
         await broker.close();
       }
-      const healthPorts = [...readyLine.matchAll(/health :(\d+)/g)].map((m) => Number(m[1]));
-      expect(healthPorts).toHaveLength(4);
-      child.kill('SIGTERM');
-      expect(await exited).toBe(0);
-      expect(output).toContain('octomesh stopped');
-      expect(output).not.toContain('s3cret');
-      // Nothing is left behind: NATS and every health port refuse connections.
-      const natsPort = Number(/:(\d+)$/.exec(url!)?.[1]);
-      for (const port of [natsPort, ...healthPorts]) expect(await refuses(port)).toBe(true);
+      expect([...mesh.healthPorts.keys()]).toEqual(['auth', 'acl', 'broker', 'usp-router']);
+      // The ready line names the ports --mqtt-port 0 and --ws-port 0 picked.
+      expect([...mesh.listenerPorts.keys()].sort()).toEqual(['mqtt', 'ws']);
+      expect(await refuses(mesh.listenerPorts.get('mqtt')!)).toBe(false);
+      expect(await stopOctomeshUp(mesh)).toBe(0);
+      expect(mesh.output()).toContain('octomesh stopped');
+      expect(mesh.output()).not.toContain('s3cret');
+      // Nothing is left behind: NATS, the MQTT port and every health port refuse connections.
+      const natsPort = Number(/:(\d+)$/.exec(url)?.[1]);
+      for (const port of [natsPort, ...mesh.listenerPorts.values(), ...mesh.healthPorts.values()])
+        expect(await refuses(port)).toBe(true);
     } finally {
-      child.kill('SIGKILL');
       // When the test failed midway, `up` had no chance to stop its NATS (own process group).
-      killNatsOf(dataDir);
-      rmSync(dataDir, { recursive: true, force: true });
+      await killOctomeshUp(mesh);
     }
   }, 90_000);
 });
-
-function refuses(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', () => resolve(true));
-  });
-}
 
 describe('octomesh up with a leftover server', () => {
   test('refuses to start while a nats-server of an earlier run still uses the data directory', async () => {
@@ -236,13 +194,3 @@ describe('service configuration', () => {
     expect(stderr).not.toContain('hunter2');
   });
 });
-
-/** Stops the nats-server a killed `octomesh up` left running in `dataDir`, if any. */
-function killNatsOf(dataDir: string): void {
-  try {
-    const pid = Number(readFileSync(join(dataDir, 'nats.pid'), 'utf8').trim());
-    if (Number.isInteger(pid) && pid > 0) process.kill(pid, 'SIGKILL');
-  } catch {
-    // No pid file, or the server already exited: nothing left behind.
-  }
-}

@@ -1,11 +1,13 @@
 // octomesh up: the whole mesh on this machine. Starts a nats-server with JetStream in the data
 // directory (or uses --nats-url), then every service as its own child process with its logs
-// prefixed, prints "octomesh ready" once each answers /readyz, and stops all on Ctrl-C/SIGTERM.
+// prefixed (the broker as --broker-replicas processes on the same ports), prints
+// "octomesh ready" once each answers /readyz, and stops all on Ctrl-C/SIGTERM.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { prepareLocalBus, seedFileOf } from '@octomesh/nats-kit';
 import {
   LOG_LEVELS,
+  serviceNodeFlags,
   spawnNatsServer,
   spawnService,
   type NatsServerProcess,
@@ -15,6 +17,13 @@ import type { BusRole } from '@octomesh/contracts';
 import { intOption, parse, UsageError } from '../args.ts';
 import { busPermissionOptionsFromEnv } from '../bus-options.ts';
 import { redactUrl } from '../nats.ts';
+import {
+  brokerReplicas,
+  fixedBrokerPorts,
+  MAX_BROKER_REPLICAS,
+  portTaken,
+  sharedPortsEnv,
+} from './broker-replicas.ts';
 
 /** Services `up` runs, in start order. Every new service adds itself here. */
 export const MESH_SERVICES = [
@@ -40,6 +49,9 @@ export const upHelp = `octomesh up [options]
   --receive-maximum N     QoS 1/2 messages a client may have unacknowledged towards the broker
   --topic-alias-maximum N topic aliases a client may use
   --max-packet-size N     largest MQTT packet accepted, in bytes
+  --broker-replicas N     broker processes sharing the MQTT ports through SO_REUSEPORT, so the
+                          kernel spreads clients over N cores (default 1, at most 64; Linux);
+                          with port 0 the first one picks the free port and the others join it
   --allow-anonymous       development mode for the broker: clients without credentials get role anonymous
                           (and no endpoint id); the broker listens on 127.0.0.1 unless --mqtt-host is given
   --log-level LEVEL       log level of every service (default info)`;
@@ -58,6 +70,7 @@ const options = {
   'receive-maximum': { type: 'string' },
   'topic-alias-maximum': { type: 'string' },
   'max-packet-size': { type: 'string' },
+  'broker-replicas': { type: 'string' },
   'log-level': { type: 'string' },
   help: { type: 'boolean' },
 } as const;
@@ -88,6 +101,9 @@ export async function upCommand(argv: string[]): Promise<void> {
     return;
   }
   const natsPort = intOption(values['nats-port'], 'nats-port', 4222, 0, 65535);
+  const replicas = brokerReplicas(
+    intOption(values['broker-replicas'], 'broker-replicas', 1, 1, MAX_BROKER_REPLICAS),
+  );
   const mqttHost = brokerHost(values['mqtt-host'], values['allow-anonymous'] === true);
   const brokerEnv = {
     ...(mqttHost === undefined ? {} : { MQTT_HOST: mqttHost }),
@@ -117,6 +133,14 @@ export async function upCommand(argv: string[]): Promise<void> {
     throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
   }
   const dataDir = resolve(values['data-dir'] ?? '.octomesh');
+  if (replicas.length > 1) {
+    const host = mqttHost ?? process.env['MQTT_HOST'] ?? '0.0.0.0';
+    for (const port of fixedBrokerPorts({ ...process.env, ...brokerEnv }))
+      if (await portTaken(host, port))
+        throw new Error(
+          `--broker-replicas: port ${port} on ${host} is already in use; the replicas would share it with whatever listens there (another octomesh up?)`,
+        );
+  }
   if (values['allow-anonymous'] === true && values['mqtt-host'] === undefined)
     process.stdout.write(
       `octomesh --allow-anonymous: the broker listens on ${LOOPBACK} only (--mqtt-host to change)\n`,
@@ -176,28 +200,53 @@ export async function upCommand(argv: string[]): Promise<void> {
         }
       });
     }
-    const shownUrl = redactUrl(url);
+    const natsUrl = url;
+    const shownUrl = redactUrl(natsUrl);
     process.stdout.write(`octomesh nats ${shownUrl}\n`);
-    for (const name of MESH_SERVICES) {
+    const start = (name: string, role: BusRole, env: Record<string, string>): ServiceProcess => {
       const service = spawnService({
         name,
-        main: join(repoRoot, 'services', name, 'src', 'main.ts'),
-        env: { NATS_URL: url, LOG_LEVEL: logLevel, ...brokerEnv, ...credentialsOf(name) },
+        main: join(repoRoot, 'services', role, 'src', 'main.ts'),
+        env: { NATS_URL: natsUrl, LOG_LEVEL: logLevel, ...credentialsOf(role), ...env },
+        // A replica runs with the broker's own Node flags, whatever its name.
+        execArgv: serviceNodeFlags(role),
         onLine: (line) => prefixed(name, line),
       });
-      services.push(service);
       service.child.once('exit', (code, signal) => {
         if (stopping === undefined) {
           process.stderr.write(`${name} exited (${code ?? signal}); stopping the mesh\n`);
           stopAll(1);
         }
       });
+      return service;
+    };
+    for (const role of MESH_SERVICES) {
+      const env = role === 'broker' ? { ...brokerEnv, ...replicas[0]!.env } : brokerEnv;
+      services.push(start(role === 'broker' ? replicas[0]!.name : role, role, env));
+    }
+    const firstBroker = services.find((s) => s.name === replicas[0]!.name)!;
+    if (replicas.length > 1) {
+      // The others join the ports the first one bound (a port given as 0 is chosen once). Its
+      // listener ports arrive over IPC before its health port.
+      await firstBroker.healthPort;
+      // Stopped meanwhile (a signal, a service that exited): start nothing more.
+      if (stopping !== undefined) return;
+      const ports = sharedPortsEnv(firstBroker.listenerPorts);
+      const others = replicas
+        .slice(1)
+        .map((replica) =>
+          start(replica.name, 'broker', { ...brokerEnv, ...ports, ...replica.env }),
+        );
+      services.splice(services.indexOf(firstBroker) + 1, 0, ...others);
     }
     await Promise.all(services.map((s) => s.ready(60_000)));
     const ports = await Promise.all(
       services.map(async (s) => `${s.name} health :${await s.healthPort}`),
     );
-    process.stdout.write(`octomesh ready (nats ${shownUrl}; ${ports.join(', ')})\n`);
+    const listeners = Object.entries(firstBroker.listenerPorts).map(([l, port]) => `${l} :${port}`);
+    process.stdout.write(
+      `octomesh ready (nats ${shownUrl}; ${ports.join(', ')}; broker listeners ${listeners.join(', ')})\n`,
+    );
     if (external === undefined)
       process.stdout.write(
         `octomesh admin credentials: NATS_NKEY_SEED_FILE=${seedFileOf(dataDir, 'admin')} (the CLI finds it here by itself)\n`,

@@ -21,7 +21,7 @@ export {
 export { renderMetrics } from './metrics.ts';
 export { spawnNatsServer } from './nats-server-process.ts';
 export type { NatsServerProcess } from './nats-server-process.ts';
-export { spawnService } from './service-process.ts';
+export { serviceNodeFlags, spawnService } from './service-process.ts';
 export type { ServiceProcess } from './service-process.ts';
 export { startTelemetry } from './telemetry.ts';
 export { stopChild } from './stop-child.ts';

@@ -9,7 +9,7 @@ import {
   parseRoleQuotas,
 } from '@octomesh/mqtt-engine';
 import { baseServiceSpec, env, readConfig, type ConfigOf } from '@octomesh/service-kit';
-import { parseCidrList, parseOriginList } from './listeners/index.ts';
+import { parseCidrList, parseOriginList, reusePortSupported } from './listeners/index.ts';
 
 const port = (what: string, fallback: number) =>
   env.int(`${what} port (0 picks a free one)`, fallback, 0, 65535);
@@ -76,6 +76,10 @@ const spec = {
     'nats',
   ),
   MQTT_HOST: env.string('address the MQTT listeners bind', '0.0.0.0'),
+  MQTT_REUSE_PORT: env.bool(
+    'listeners bind with SO_REUSEPORT, so several broker processes on this host share the ports and the kernel spreads connections over them (octomesh up --broker-replicas)',
+    false,
+  ),
   LISTENERS: env.optional<ListenerKind[]>(
     'comma-separated listeners to open: mqtt, mqtts, ws, wss (default mqtt,ws plus mqtts when TLS files are set)',
     (raw) => {
@@ -280,6 +284,11 @@ export function loadBrokerConfig(source: NodeJS.ProcessEnv = process.env): Broke
     }
     if (!config.PROXY_PROTOCOL && config.PROXY_TRUSTED_CIDRS !== undefined) {
       problems.push('PROXY_TRUSTED_CIDRS is set but PROXY_PROTOCOL is not true');
+    }
+    if (config.MQTT_REUSE_PORT && !reusePortSupported()) {
+      problems.push(
+        `MQTT_REUSE_PORT=true needs SO_REUSEPORT, which Node does not offer on ${process.platform} (Linux, FreeBSD, Solaris and AIX have it): run one broker per host there`,
+      );
     }
     return problems;
   });

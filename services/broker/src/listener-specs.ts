@@ -28,6 +28,7 @@ export function listenerSpecs(config: BrokerConfig): ListenerSpec[] {
       : undefined;
   const base = {
     host: config.MQTT_HOST,
+    reusePort: config.MQTT_REUSE_PORT,
     proxyProtocol: config.PROXY_PROTOCOL,
     ...(config.PROXY_TRUSTED_CIDRS !== undefined
       ? { proxyTrustedCidrs: config.PROXY_TRUSTED_CIDRS }

@@ -69,7 +69,7 @@ function listen(server: Server, spec: ListenerSpec): Promise<void> {
     server.once('error', (error) =>
       reject(new ListenError(spec.name, spec.host, spec.port, error)),
     );
-    server.listen(spec.port, spec.host, () => {
+    server.listen({ port: spec.port, host: spec.host, reusePort: spec.reusePort === true }, () => {
       server.removeAllListeners('error');
       server.on('error', () => undefined);
       resolve();

@@ -18,4 +18,5 @@ export { listenerSpecProblems } from './validate-spec.ts';
 export { parseProxyHeader, type ProxiedAddress, type ProxyHeaderResult } from './proxy-protocol.ts';
 export { parseOriginList } from './allowed-origins.ts';
 export { parseCidrList } from './trusted-proxies.ts';
+export { REUSE_PORT_PLATFORMS, reusePortSupported } from './reuse-port.ts';
 export { describeCertificate, verifiedPeerCertificate } from './peer-certificate.ts';

@@ -25,6 +25,11 @@ export interface ListenerSpec {
   /** 0 picks a free port; RunningListener.port tells which. */
   port: number;
   /**
+   * Bind with SO_REUSEPORT, so other processes (broker replicas) may listen on the same port
+   * and the kernel spreads new connections over them; see reuse-port.ts for the platforms.
+   */
+  reusePort?: boolean;
+  /**
    * Expect a PROXY protocol v1/v2 header first (behind a load balancer) from the peers in
    * `proxyTrustedCidrs`; other peers are served with their own address, and closed if they send
    * a header.

@@ -36,6 +36,7 @@ export async function startListener(
       listener: spec.name,
       host: spec.host,
       port: gate.port,
+      ...(spec.reusePort === true ? { reusePort: true } : {}),
       proxyProtocol: spec.proxyProtocol,
       ...(spec.proxyProtocol ? { proxyTrustedCidrs: spec.proxyTrustedCidrs } : {}),
       ...(spec.name === 'ws' || spec.name === 'wss'

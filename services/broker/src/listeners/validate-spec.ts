@@ -8,6 +8,7 @@ import {
   type ListenerSpec,
   type ListenerTls,
 } from './listener-spec.ts';
+import { reusePortSupported } from './reuse-port.ts';
 import { cidrListProblems } from './trusted-proxies.ts';
 
 const CERTIFICATE_PEM = /-----BEGIN CERTIFICATE-----/;
@@ -37,6 +38,11 @@ function shapeProblems(spec: ListenerSpec): string[] {
     problems.push(`port ${String(spec.port)} is not 0-65535`);
   }
   if (typeof spec.proxyProtocol !== 'boolean') problems.push('proxyProtocol must be a boolean');
+  if (spec.reusePort !== undefined && typeof spec.reusePort !== 'boolean') {
+    problems.push('reusePort must be a boolean');
+  } else if (spec.reusePort === true && !reusePortSupported()) {
+    problems.push(`reusePort (SO_REUSEPORT) is not available on ${process.platform}`);
+  }
   return problems;
 }
 
