@@ -314,7 +314,19 @@ describe('three broker replicas behave as one broker', () => {
     );
   });
 
-  test('a replica killed with SIGKILL is noticed by the others within the heartbeat timeout', async () => {
+  test('a replica killed with SIGKILL is noticed by the others, who send its clients’ wills exactly once', async () => {
+    const watcher = await admin(0);
+    const box = collect(watcher);
+    await watcher.subscribeAsync('wills/#', { qos: 1 });
+    // A client with a will on the replica about to die.
+    const doomed = await admin(2, {
+      clientId: 'doomed-1',
+      will: { topic: 'wills/doomed-1', payload: Buffer.from('gone'), qos: 1, retain: false },
+    });
+    doomed.on('error', () => undefined);
+    // The will record is written as the client connects; the probe makes sure c's own
+    // interest-free traffic has passed, so the record is in KV before the kill.
+    await routeKnown(await admin(1), box, 'wills/probe');
     const victim = brokers[2]!;
     const killedAt = Date.now();
     victim.child.kill('SIGKILL');
@@ -326,7 +338,19 @@ describe('three broker replicas behave as one broker', () => {
       );
     }
     const noticedMs = Date.now() - killedAt;
-    process.stderr.write(`replica killed: both survivors noticed within ${noticedMs} ms\n`);
+    const will = await eventually(
+      'the will of the dead replica’s client',
+      () => box.messages.find((m) => m.topic === 'wills/doomed-1'),
+      10_000,
+    );
+    const willMs = Date.now() - killedAt;
+    expect(will.payload).toBe('gone');
+    process.stderr.write(
+      `replica killed: both survivors noticed within ${noticedMs} ms; the will arrived after ${willMs} ms\n`,
+    );
+    // Exactly once: a message sent after it comes alone.
+    await routeKnown(await admin(1), box, 'wills/after');
+    expect(box.messages.filter((m) => m.topic === 'wills/doomed-1')).toHaveLength(1);
     expect(await metric(0, 'octomesh_broker_peer_replicas_gone_total')).toBeGreaterThanOrEqual(1);
   });
 });

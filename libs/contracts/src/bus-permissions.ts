@@ -130,6 +130,9 @@ export function busPermissions(
         ...kvRead(Buckets.sessions),
         ...kvWrite(Buckets.sessions),
         ...kvCreate(Buckets.sessions),
+        ...kvRead(Buckets.wills),
+        ...kvWrite(Buckets.wills),
+        ...kvCreate(Buckets.wills),
       ],
       subscribe: [
         `${FABRIC_SUBJECT_PREFIX}.>`,

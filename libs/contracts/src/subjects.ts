@@ -58,6 +58,8 @@ export const Buckets = {
   retained: 'mqtt-retained',
   /** Persistent MQTT sessions (identity, expiry, subscriptions) while no replica holds them. */
   sessions: 'mqtt-sessions',
+  /** Wills of connected clients, by replica: survivors send those of a replica that died. */
+  wills: 'mqtt-wills',
 } as const;
 
 /** How a bucket the mesh owns is set up; every service and the CLI open it with these. */
@@ -87,6 +89,12 @@ export const BucketSpecs = {
     name: Buckets.sessions,
     history: 1,
     description: 'Octomesh persistent MQTT sessions',
+  },
+  // One revision: a will is claimed by deleting the revision read.
+  wills: {
+    name: Buckets.wills,
+    history: 1,
+    description: 'Octomesh wills of connected MQTT clients',
   },
 } as const satisfies Record<string, BucketSpec>;
 

@@ -296,3 +296,17 @@ export async function purgeBucket(
   const jsm = await jetstreamManager(nc, { timeout: timeoutMs });
   return (await jsm.streams.purge(`KV_${bucket}`)).purged;
 }
+
+/**
+ * Deletes `key` only if its current revision is `revision`: true when this call deleted it,
+ * false when the key changed or was deleted meanwhile (someone else won).
+ */
+export async function deleteBucketKey(kv: KV, key: string, revision: number): Promise<boolean> {
+  try {
+    await kv.delete(key, { previousSeq: revision });
+    return true;
+  } catch (error) {
+    if (/wrong last sequence/i.test((error as Error).message)) return false;
+    throw error;
+  }
+}

@@ -17,13 +17,14 @@ import {
 } from '@octomesh/service-kit';
 import { loadBrokerConfig } from './config.ts';
 import { natsDeciders } from './deciders.ts';
-import { brokerEvents } from './events.ts';
+import { brokerEvents, keepingWills, publishRescuedDisconnect } from './events.ts';
 import { ClientIdClaims } from './client-claims.ts';
 import { NatsFabric } from './fabric.ts';
 import { NatsRetainedStore } from './nats-retained-store.ts';
 import { NatsSessionStore } from './nats-session-store.ts';
 import { importRetained } from './retained-import.ts';
 import { startSessionSweeper } from './session-sweeper.ts';
+import { WillKeeper } from './live-clients.ts';
 import { listenerSpecs } from './listener-specs.ts';
 import { startListener } from './listeners/index.ts';
 import { brokerMetrics } from './metrics.ts';
@@ -64,6 +65,8 @@ const fabric =
         ],
         wideFilters: config.MQTT_FABRIC_WIDE ?? [`${config.USP_TOPIC_PREFIX}/agent/#`],
         heartbeatMs: config.MQTT_REPLICA_HEARTBEAT_MS,
+        // A dead replica's clients: their wills and disconnected events come from the survivors.
+        onPeerGone: (gone) => void rescueWills(gone),
         peerTimeoutMs: Math.round(config.MQTT_REPLICA_HEARTBEAT_MS * 3.5),
       })
     : new LocalFabric();
@@ -93,10 +96,28 @@ const retainedImport =
         logger,
       )
     : undefined;
+// Wills of connected clients in KV, so the survivors send them if this replica dies.
+const wills =
+  fabric instanceof NatsFabric
+    ? await WillKeeper.open(nc, { replica, logger, bucketReplicas: config.NATS_KV_REPLICAS })
+    : undefined;
 const claims =
   fabric instanceof NatsFabric
     ? new ClientIdClaims({ nc, replica, logger, peers: () => fabric.interestOfPeers.peers() })
     : undefined;
+async function rescueWills(gone: string): Promise<void> {
+  try {
+    await wills?.rescue(gone, {
+      publish: (message) => engine.publish(message),
+      disconnected: (record) => publishRescuedDisconnect(nc, gone, record),
+    });
+  } catch (error) {
+    logger.error(
+      { replica: gone, error: (error as Error).message },
+      'wills of a dead replica not read',
+    );
+  }
+}
 const engine = new Engine({
   fabric,
   sessionStore,
@@ -141,7 +162,8 @@ const engine = new Engine({
     connectBurstPerAddress: config.MQTT_CONNECT_BURST_PER_ADDRESS,
   },
 });
-engine.events = brokerEvents(nc, config.BROKER_REPLICA);
+const events = brokerEvents(nc, config.BROKER_REPLICA);
+engine.events = wills === undefined ? events : keepingWills(events, wills);
 claims?.answer(engine);
 const sweeper =
   sessionStore instanceof NatsSessionStore
@@ -195,6 +217,7 @@ onShutdown(logger, [
   { name: 'stop rule changes', run: () => Promise.resolve(ruleChanges.unsubscribe()) },
   { name: 'stop revocations', run: () => Promise.resolve(revocations.unsubscribe()) },
   { name: 'stop session sweeper', run: () => Promise.resolve(sweeper?.stop()) },
+  { name: 'stop will timers', run: () => Promise.resolve(wills?.close()) },
   { name: 'stop retained import', run: () => Promise.resolve(retainedImport?.stop()) },
   { name: 'stop client id claims', run: () => Promise.resolve(claims?.close()) },
   { name: 'close fabric', run: () => fabric.close() },
