@@ -7,7 +7,8 @@
 // that starts, or sees a gap in a peer's numbers, asks on `mqtt.interest.v1.sync` (everyone, or
 // one `target`) and applies the snapshot that follows. Heartbeats on `mqtt.replica.v1.<replica>`
 // carry the last number, so a lost change is noticed within one beat; a peer silent for
-// `peerTimeoutMs` is gone and its interest dropped (and `onPeerGone` tells the broker).
+// `peerTimeoutMs` is suspect, for twice that gone: its interest is dropped and `onPeerGone`
+// tells the broker.
 //
 // Core NATS, not KV: interest changes with every subscription and only live replicas matter; a
 // KV watch of several keys needs nats-server 2.10. Announcements are validated like any input.
@@ -62,6 +63,8 @@ interface Peer {
   stale: boolean;
   /** When a snapshot was last asked of it (asked again after two beats without one). */
   syncAskedAt: number;
+  /** Silent past the timeout, not yet gone. */
+  suspect: boolean;
   keys: Set<string>;
 }
 
@@ -167,9 +170,12 @@ export class ReplicaInterest {
     else this.#sharedByPeers.delete(key);
   }
 
-  /** The replicas heard from within the timeout (not this one). */
+  /** The replicas heard from within the timeout (not this one; not those gone silent). */
   peers(): string[] {
-    return [...this.#peers.keys()];
+    const now = Date.now();
+    return [...this.#peers]
+      .filter(([, peer]) => now - peer.lastSeen < this.#peerTimeoutMs)
+      .map(([replica]) => replica);
   }
 
   /** This replica's interest changed (the engine's first or last subscription of a key). */
@@ -267,6 +273,7 @@ export class ReplicaInterest {
         lastSeen: now,
         stale: true,
         syncAskedAt: now,
+        suspect: false,
         keys: new Set(),
       });
       this.#requestSync(replica);
@@ -309,7 +316,14 @@ export class ReplicaInterest {
     this.counters.announcementsReceived++;
     let peer = this.#peers.get(replica);
     if (peer === undefined) {
-      peer = { lastSeq: -1, lastSeen: Date.now(), stale: true, syncAskedAt: 0, keys: new Set() };
+      peer = {
+        lastSeq: -1,
+        lastSeen: Date.now(),
+        stale: true,
+        syncAskedAt: 0,
+        suspect: false,
+        keys: new Set(),
+      };
       this.#peers.set(replica, peer);
     }
     peer.lastSeen = Date.now();
@@ -357,15 +371,31 @@ export class ReplicaInterest {
     peer.keys.clear();
   }
 
+  // A peer silent for the timeout is suspect: it no longer counts among the live peers (claims do
+  // not wait for it) and a warning says so, but its interest stays, so a replica that was only
+  // stalled (a long GC, an overloaded host) loses no message. Silent for twice the timeout, it is
+  // gone: its interest is dropped and the broker sends its clients' wills. A suspect that beats
+  // again is simply back.
   #expirePeers(now: number): void {
     for (const [replica, peer] of this.#peers) {
-      if (now - peer.lastSeen < this.#peerTimeoutMs) continue;
+      const silentMs = now - peer.lastSeen;
+      if (silentMs < this.#peerTimeoutMs) {
+        peer.suspect = false;
+        continue;
+      }
+      if (silentMs < 2 * this.#peerTimeoutMs) {
+        if (!peer.suspect) {
+          peer.suspect = true;
+          this.#logger.warn({ replica, silentMs }, 'broker replica silent: suspected gone');
+        }
+        continue;
+      }
       this.#peers.delete(replica);
       this.#dropKeys(replica, peer);
       this.counters.peersGone++;
       this.#logger.warn(
-        { replica, silentMs: now - peer.lastSeen },
-        'broker replica stopped beating: its interest is dropped',
+        { replica, silentMs },
+        'broker replica stopped beating: its interest is dropped, its wills are sent',
       );
       this.#onPeerGone?.(replica);
     }
