@@ -45,7 +45,7 @@ const spec = {
     topicFilterList,
   ),
   MQTT_REPLICA_HEARTBEAT_MS: env.int(
-    'how often replicas tell each other they are alive; one silent for 3.5 beats is suspect (claims stop waiting for it), for 7 gone (its interest dropped, its clients\' wills sent)',
+    "how often replicas tell each other they are alive; one silent for 3.5 beats is suspect (claims stop waiting for it), for 7 gone (its interest dropped, its clients' wills sent)",
     1000,
     50,
     60_000,
