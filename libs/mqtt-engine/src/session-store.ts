@@ -1,7 +1,8 @@
 // Where sessions outlive a broker process: what a session is (identity, expiry, subscriptions)
 // is saved when its connection ends and loaded when a client resumes on a replica that does
-// not hold it. The memory store serves one process; a NATS KV store comes with the scale-out
-// work. (Queued QoS 1/2 messages of offline sessions move to a stream then too.)
+// not hold it. The memory store serves one process; the broker's NATS KV store
+// (services/broker/src/nats-session-store.ts) serves every replica. Queued QoS 1/2 messages of
+// offline sessions are not stored: they stay in the memory of the replica that holds them.
 import { OctomeshError, ReasonCodes } from '@octomesh/contracts';
 import type { Subscription } from './subscription-index.ts';
 
