@@ -134,8 +134,18 @@ export function publicKeyOfSeed(seed: Uint8Array): string {
   return fromSeed(seed).getPublicKey();
 }
 
+/** Connections opened by {@link connectNats} that are between a disconnect and a reconnect. */
+const disconnected = new WeakSet<NatsConnection>();
+
+/** True while the connection is up: not closed, and not waiting to reconnect. */
+export function natsConnected(nc: NatsConnection): boolean {
+  return !nc.isClosed() && !nc.isDraining() && !disconnected.has(nc);
+}
+
 async function logStatus(nc: NatsConnection, logger: Logger): Promise<void> {
   for await (const status of nc.status()) {
+    if (status.type === 'disconnect') disconnected.add(nc);
+    else if (status.type === 'reconnect') disconnected.delete(nc);
     switch (status.type) {
       case 'disconnect':
         logger.warn({ server: status.server }, 'nats disconnected');

@@ -1,4 +1,4 @@
-export { connectNats, redactUrls } from './connect.ts';
+export { connectNats, natsConnected, redactUrls } from './connect.ts';
 export type { NatsConnectOptions } from './connect.ts';
 export { protoCodec } from './codec.ts';
 export { serve } from './serve.ts';

@@ -7,6 +7,8 @@ import type { AddressInfo } from 'node:net';
 export interface HealthChecks {
   /** True when the service can answer requests. */
   ready(): boolean;
+  /** What is degraded now, one line each, shown by /readyz (an outage of NATS, say). */
+  degraded?(): string[];
   /** Prometheus text exposition of the service's metrics. */
   metrics?(): string;
 }
@@ -31,9 +33,10 @@ export async function startHealthServer(
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
     } else if (path === '/readyz') {
       const ready = checks.ready();
+      const degraded = checks.degraded?.() ?? [];
       res
         .writeHead(ready ? 200 : 503, { 'content-type': 'text/plain' })
-        .end(ready ? 'ready\n' : 'not ready\n');
+        .end([ready ? 'ready' : 'not ready', ...degraded].join('\n') + '\n');
     } else if (path === '/metrics' && checks.metrics !== undefined) {
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(checks.metrics());
     } else {

@@ -3,7 +3,7 @@
 import { mesh, Subjects } from '@octomesh/contracts';
 import { randomUUID } from 'node:crypto';
 import { Engine, LocalFabric, MemorySessionStore } from '@octomesh/mqtt-engine';
-import { connectNats } from '@octomesh/nats-kit';
+import { connectNats, natsConnected } from '@octomesh/nats-kit';
 import {
   announceHealthPort,
   announceListeners,
@@ -199,10 +199,15 @@ for (const listener of listeners)
   logger.info({ listener: listener.name, port: listener.port }, 'listening');
 announceListeners(Object.fromEntries(listeners.map((l) => [l.name, l.port])));
 const health = await startHealthServer(config.HEALTH_HOST, config.HEALTH_PORT, {
-  ready: () =>
-    !nc.isClosed() &&
-    !nc.isDraining() &&
-    (fabricNc === undefined || (!fabricNc.isClosed() && !fabricNc.isDraining())),
+  ready: () => natsConnected(nc) && (fabricNc === undefined || natsConnected(fabricNc)),
+  // During a NATS outage the broker keeps serving its connected clients on this replica; new
+  // CONNECTs cannot be authenticated and other replicas are out of reach until NATS is back.
+  degraded: () =>
+    natsConnected(nc) && (fabricNc === undefined || natsConnected(fabricNc))
+      ? []
+      : [
+          'nats disconnected (reconnecting): connected clients keep being served here; new CONNECTs are refused (0x88), other replicas and the usp-router are out of reach until NATS is back',
+        ],
   metrics: () =>
     brokerMetrics(engine, listeners, fabric instanceof NatsFabric ? fabric : undefined),
 });
