@@ -2,13 +2,23 @@
 // replicas through NATS_KV_REPLICAS=3), services as local processes with every node in
 // NATS_URL. The node leading the credentials bucket is killed with SIGKILL while devices keep
 // connecting: no account is lost, connecting works again within seconds, accounts can still be
-// written, and a USP Get still crosses the mesh; the node then comes back and catches up.
-import { BucketSpecs, decodeUspMsg, encodeUspMsg, Roles, Subjects, usp } from '@octomesh/contracts';
+// written, a persistent session and a retained message are still in their three-copy buckets
+// (the retained one read through the broker), and a USP Get still crosses the mesh; the node
+// then comes back and catches up.
+import {
+  BucketSpecs,
+  decodeUspMsg,
+  encodeKvKey,
+  encodeUspMsg,
+  Roles,
+  Subjects,
+  usp,
+} from '@octomesh/contracts';
 import { call, MeshCodecs, openExistingBucket, type NatsConnection } from '@octomesh/nats-kit';
 import type { ServiceProcess } from '@octomesh/service-kit';
 import { startNatsCluster, startService, type TestNatsCluster } from '@octomesh/testing';
 import { AgentFleet, UspMqttVersions } from '@octomesh/usp-sim';
-import { connectClient, end, eventually } from '../mqtt-engine/clients.ts';
+import { collect, connectClient, end, eventually } from '../mqtt-engine/clients.ts';
 import { addAccounts } from '../support/accounts.ts';
 import { describeWithContainers } from '../support/containers.ts';
 
@@ -70,6 +80,7 @@ describeWithContainers('the mesh on a three-node NATS cluster losing a node', ()
           endpointId: `os::CL-${i + 1}`,
         })),
         { username: 'agent-1', password: 'agent-pw', role: Roles.device, endpointId: 'os::CLA-1' },
+        { username: 'cl-admin', password: 'pw-admin', role: Roles.admin },
       ]);
     } finally {
       await admin.close();
@@ -102,6 +113,22 @@ describeWithContainers('the mesh on a three-node NATS cluster losing a node', ()
     const leader = await credentialsLeader();
     const index = cluster.nodes.findIndex((node) => node.name === leader);
     expect(index).toBeGreaterThanOrEqual(0);
+
+    // A persistent session and a retained message, both in KV buckets with three copies.
+    const adminOptions = {
+      protocolVersion: 5 as const,
+      username: 'cl-admin',
+      password: 'pw-admin',
+    };
+    const persistent = await connectClient(mqttUrl, {
+      ...adminOptions,
+      clientId: 'cl-persist',
+      clean: false,
+      properties: { sessionExpiryInterval: 600 },
+    });
+    await persistent.subscribeAsync('kept/#', { qos: 1 });
+    await persistent.publishAsync('kept/retained', 'r1', { qos: 1, retain: true });
+    await end(persistent);
 
     // Devices keep connecting while the node dies: each attempt retried until it succeeds.
     let stop = false;
@@ -179,6 +206,37 @@ describeWithContainers('the mesh on a three-node NATS cluster losing a node', ()
       15_000,
     );
     await end(fresh);
+
+    // The session and the retained message are still in their buckets, read from the survivors.
+    const brokerView = await cluster.connect('broker', 'cluster-broker-view');
+    try {
+      for (const bucket of [BucketSpecs.sessions.name, BucketSpecs.retained.name]) {
+        const kv = await openExistingBucket(brokerView, bucket);
+        expect([bucket, (await kv!.status()).streamInfo.config.num_replicas]).toEqual([bucket, 3]);
+      }
+      const sessions = await openExistingBucket(brokerView, BucketSpecs.sessions.name);
+      const stored = await eventually(
+        'the session in KV',
+        () =>
+          sessions!
+            .get(encodeKvKey('cl-persist'))
+            .catch(() => undefined)
+            .then((e) => (e?.length ? e : undefined)),
+        15_000,
+      );
+      expect(stored.string()).toContain('kept/#');
+    } finally {
+      await brokerView.close();
+    }
+    // The broker reads retained messages from KV (no cache): a new subscriber gets it.
+    const reader = await connectClient(mqttUrl, { ...adminOptions, clientId: 'cl-reader' });
+    const retainedBox = collect(reader);
+    await reader.subscribeAsync('kept/retained', { qos: 1 });
+    const kept = await eventually('the retained message', () =>
+      retainedBox.messages.find((m) => m.topic === 'kept/retained'),
+    );
+    expect(kept.payload).toBe('r1');
+    await end(reader);
 
     // A USP Get still crosses the mesh.
     const answer = await eventually(
