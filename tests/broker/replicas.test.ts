@@ -324,6 +324,15 @@ describe('three broker replicas behave as one broker', () => {
       will: { topic: 'wills/doomed-1', payload: Buffer.from('gone'), qos: 1, retain: false },
     });
     doomed.on('error', () => undefined);
+    // And a persistent session connected there, saved as it subscribed (not only on a clean end).
+    const sessionOptions = {
+      clientId: 'survivor-1',
+      clean: false,
+      properties: { sessionExpiryInterval: 300 },
+    };
+    const survivor = await admin(2, sessionOptions);
+    survivor.on('error', () => undefined);
+    await survivor.subscribeAsync('saved/#', { qos: 1 });
     // The will record is written as the client connects; the probe makes sure c's own
     // interest-free traffic has passed, so the record is in KV before the kill.
     await routeKnown(await admin(1), box, 'wills/probe');
@@ -352,6 +361,11 @@ describe('three broker replicas behave as one broker', () => {
     // Exactly once: a message sent after it comes alone.
     await routeKnown(await admin(1), box, 'wills/after');
     expect(box.messages.filter((m) => m.topic === 'wills/doomed-1')).toHaveLength(1);
+    // The persistent session resumes on b with its subscription: the new client never
+    // subscribed, so a message on saved/# reaching it proves the session came from the store.
+    const resumed = await admin(1, sessionOptions);
+    const resumedBox = collect(resumed);
+    await routeKnown(await admin(0), resumedBox, 'saved/probe');
     // Both survivors count it gone (the will went out as the first of them did).
     for (const i of [0, 1]) {
       await eventually(

@@ -112,6 +112,8 @@ export class Engine {
   #recheckAgain = false;
   readonly #pendingWills = new Map<string, { timer: NodeJS.Timeout; message: Message }>();
   readonly #claimClientId: EngineOptions['claimClientId'];
+  /** Connected sessions changed in this turn, saved together (#sessionChanged). */
+  readonly #changed = new Set<string>();
   /** Session saves in flight, so a release waits for the copy it hands over. */
   readonly #saving = new Map<string, Promise<void>>();
   readonly #stopSys: () => void;
@@ -184,7 +186,21 @@ export class Engine {
       clientIdPolicy: this.clientIdPolicy,
       uspTopicPrefix: this.uspTopicPrefix,
       memoryGuard: this.memoryGuard,
-      index: this.index,
+      // A persistent session's subscriptions are saved as they change, not only when its
+      // connection ends: a replica killed outright saves nothing.
+      index: {
+        add: (subscription) => {
+          const result = this.index.add(subscription);
+          this.#sessionChanged(subscription.clientId);
+          return result;
+        },
+        remove: (clientId, filter, shareGroup) => {
+          const removed = this.index.remove(clientId, filter, shareGroup);
+          if (removed) this.#sessionChanged(clientId);
+          return removed;
+        },
+        subscriptionsOf: (clientId) => this.index.subscriptionsOf(clientId),
+      },
       retained: this.retained,
       quotaOf: (role) => this.quotaOf(role),
       topicLimitsOf: (role) => this.#topicLimitsOf(role),
@@ -377,6 +393,7 @@ export class Engine {
     }
     this.connections.set(clientId, connection);
     this.#enforceIdentityQuotas(clientId, identity);
+    this.#sessionChanged(clientId);
     return { ok: true, session, sessionPresent };
   }
 
@@ -455,6 +472,27 @@ export class Engine {
       clearTimeout(pending.timer);
       this.#pendingWills.delete(clientId);
     }
+  }
+
+  /**
+   * A connected persistent session changed (attached, subscribed, unsubscribed): it is saved
+   * once for everything changed in this turn (a SUBSCRIBE with many filters is one write). The
+   * saved copy counts its expiry from now, so a session whose replica dies later than its expiry
+   * after its last change is gone with it.
+   */
+  #sessionChanged(clientId: string): void {
+    if (this.#changed.size === 0) queueMicrotask(() => this.#saveChanged());
+    this.#changed.add(clientId);
+  }
+
+  #saveChanged(): void {
+    for (const clientId of this.#changed) {
+      const session = this.sessions.get(clientId);
+      if (session !== undefined && session.expirySeconds > 0 && this.connections.has(clientId)) {
+        this.#saveSession(session);
+      }
+    }
+    this.#changed.clear();
   }
 
   #saveSession(session: Session): void {
