@@ -6,7 +6,7 @@ export { DEFAULT_LIMITS } from './limits.ts';
 export type { EngineLimits } from './limits.ts';
 export { silentLogger } from './logger.ts';
 export type { EngineLogger } from './logger.ts';
-export { SubscriptionIndex } from './subscription-index.ts';
+export { interestKey, interestOf, SubscriptionIndex } from './subscription-index.ts';
 export type { Subscription, SubscriptionOptions } from './subscription-index.ts';
 export { DEFAULT_RETAINED_LIMITS, MemoryRetainedStore } from './memory-retained-store.ts';
 export {

@@ -128,15 +128,19 @@ class FilterNode {
   }
 }
 
-// The interest key: the filter, or `$share/<group>/<filter>` for a shared group (a group name
-// holds no '/', so the split is unambiguous).
-function interestKey(filter: string, shareGroup: string | undefined): string {
+/**
+ * The interest key: the filter, or `$share/<group>/<filter>` for a shared group (a group name
+ * holds no '/', so the split is unambiguous). Replicas announce interest as these keys.
+ */
+export function interestKey(filter: string, shareGroup: string | undefined): string {
   return shareGroup === undefined ? filter : `$share/${shareGroup}/${filter}`;
 }
 
-function interestOf(key: string): { filter: string; shareGroup: string | undefined } {
+/** The filter and shared group of an interest key; throws for a shared key without a filter. */
+export function interestOf(key: string): { filter: string; shareGroup: string | undefined } {
   if (!key.startsWith('$share/')) return { filter: key, shareGroup: undefined };
   const slash = key.indexOf('/', '$share/'.length);
+  if (slash === -1) throw new Error(`shared interest without a filter: ${key.slice(0, 200)}`);
   return { filter: key.slice(slash + 1), shareGroup: key.slice('$share/'.length, slash) };
 }
 

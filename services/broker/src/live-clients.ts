@@ -11,7 +11,7 @@
 // Not covered: a client that reconnects on another replica within the will delay does not
 // cancel the rescued will [MQTT-3.1.3-9 holds on one replica only]; clients without a will get
 // no disconnected event from the survivors.
-import { BucketSpecs, decodeKvKey, encodeKvKey } from '@octomesh/contracts';
+import { BucketSpecs, encodeKvKey } from '@octomesh/contracts';
 import type { Connection, Message } from '@octomesh/mqtt-engine';
 import {
   deleteBucketKey,
@@ -262,9 +262,4 @@ function decodeProperties(properties: Record<string, unknown>): Message['propert
     out[name] = typeof bytes === 'string' ? Buffer.from(bytes, 'base64') : value;
   }
   return out as Message['properties'];
-}
-
-/** The client id a record key names (for logs). */
-export function clientIdOfKey(key: string): string {
-  return decodeKvKey(key.slice(key.indexOf('.') + 1));
 }

@@ -18,15 +18,9 @@
 // between is not sent to this one. NATS itself has the same window between its servers.
 import { decodeKvKey, encodeKvKey, ReplicaSubjects } from '@octomesh/contracts';
 import { validateTopicFilter } from '@octomesh/acl-rules';
-import type { SubscriptionIndex } from '@octomesh/mqtt-engine';
+import { interestKey, interestOf, type SubscriptionIndex } from '@octomesh/mqtt-engine';
 import type { Msg, NatsConnection, Subscription as NatsSubscription } from '@octomesh/nats-kit';
 import type { Logger } from '@octomesh/service-kit';
-
-/** One interest: a filter, or a shared group's filter. */
-export interface InterestKey {
-  readonly filter: string;
-  readonly shareGroup: string | undefined;
-}
 
 /** Settings of {@link ReplicaInterest}. */
 export interface ReplicaInterestOptions {
@@ -72,17 +66,6 @@ const ANNOUNCE_PREFIX = `${ReplicaSubjects.interestPrefix}.r`;
 /** Largest announcement, in bytes of keys: snapshots are cut into parts of this size. */
 const PART_BYTES = 256 * 1024;
 const MAX_MESSAGE_BYTES = 1024 * 1024;
-
-function keyOf(filter: string, shareGroup: string | undefined): string {
-  return shareGroup === undefined ? filter : `$share/${shareGroup}/${filter}`;
-}
-
-function parseKey(key: string): InterestKey {
-  if (!key.startsWith('$share/')) return { filter: key, shareGroup: undefined };
-  const slash = key.indexOf('/', '$share/'.length);
-  if (slash === -1) throw new Error(`shared interest without a filter: ${key.slice(0, 200)}`);
-  return { filter: key.slice(slash + 1), shareGroup: key.slice('$share/'.length, slash) };
-}
 
 /** The interest of this replica and of its peers. */
 export class ReplicaInterest {
@@ -160,7 +143,7 @@ export class ReplicaInterest {
 
   /** True when some peer has a member of this shared group. */
   peersShare(filter: string, shareGroup: string): boolean {
-    return this.#sharedByPeers.has(keyOf(filter, shareGroup));
+    return this.#sharedByPeers.has(interestKey(filter, shareGroup));
   }
 
   #countShared(key: string, change: 1 | -1): void {
@@ -180,7 +163,7 @@ export class ReplicaInterest {
 
   /** This replica's interest changed (the engine's first or last subscription of a key). */
   set(filter: string, shareGroup: string | undefined, present: boolean): void {
-    const key = keyOf(filter, shareGroup);
+    const key = interestKey(filter, shareGroup);
     if (present) {
       if (this.#local.has(key)) return;
       this.#local.add(key);
@@ -305,7 +288,7 @@ export class ReplicaInterest {
     const remove = stringList(body.remove, 'remove');
     // Every key is checked before any is applied: a bad one drops the whole announcement.
     for (const key of add) {
-      const { filter, shareGroup } = parseKey(key);
+      const { filter, shareGroup } = interestOf(key);
       const problem = validateTopicFilter(filter);
       if (problem !== undefined)
         throw new Error(`bad filter ${JSON.stringify(filter.slice(0, 200))}: ${problem}`);
@@ -343,7 +326,7 @@ export class ReplicaInterest {
     for (const key of remove) {
       if (!peer.keys.delete(key)) continue;
       this.#countShared(key, -1);
-      const { filter, shareGroup } = parseKey(key);
+      const { filter, shareGroup } = interestOf(key);
       this.#gate.remove(replica, filter, shareGroup);
     }
     for (const key of add) {
@@ -353,7 +336,7 @@ export class ReplicaInterest {
         this.#logger.warn({ replica, limit: this.#maxKeysPerPeer }, 'peer interest over its limit');
         break;
       }
-      const { filter, shareGroup } = parseKey(key);
+      const { filter, shareGroup } = interestOf(key);
       this.#gate.add({
         clientId: replica,
         filter,
