@@ -2,17 +2,20 @@
 // broker stays on loopback unless --mqtt-host says otherwise, and an anonymous client is never
 // a USP endpoint, whatever usp-endpoint-id or client id it sends. On Linux every 127.x.y.z is
 // loopback: a listener bound to 127.0.0.1 refuses 127.0.0.2, one bound to 0.0.0.0 would not.
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 import { brokerEventsWildcard, inboxPrefixOf, mesh } from '@octomesh/contracts';
 import { connectNats, readSeedFile } from '@octomesh/nats-kit';
 import { createLogger } from '@octomesh/service-kit';
 import type { IConnackPacket } from 'mqtt';
 import { connectClient, end, eventually } from '../mqtt-engine/clients.ts';
+import {
+  killOctomeshUp,
+  refuses,
+  startOctomeshUp,
+  stopOctomeshUp,
+  type RunningMesh,
+} from '../support/octomesh-up.ts';
 
 interface BoundListener {
   listener: string;
@@ -30,47 +33,16 @@ interface Mesh {
   stop: () => Promise<number | null>;
 }
 
-const running: ChildProcessByStdio<null, Readable, Readable>[] = [];
+const started: RunningMesh[] = [];
 
-/** Runs `octomesh up` with free ports and a fresh data directory until it prints ready. */
+/** `octomesh up` (tests/support/octomesh-up.ts), with the broker's bound listeners from its log. */
 async function up(args: string[]): Promise<Mesh> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'octomesh-anon-'));
-  const child = spawn(
-    process.execPath,
-    [
-      'cli/bin/octomesh.js',
-      'up',
-      '--nats-port',
-      '0',
-      '--mqtt-port',
-      '0',
-      '--ws-port',
-      '0',
-      '--data-dir',
-      dataDir,
-      ...args,
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  running.push(child);
-  let output = '';
-  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  const ready = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ready line:\n${output}`)), 60_000);
-    child.stdout.on('data', (c: Buffer) => {
-      output += c.toString();
-      const line = output.split('\n').find((l) => l.startsWith('octomesh ready'));
-      if (line !== undefined) {
-        clearTimeout(timer);
-        resolve(line);
-      }
-    });
-    void exited.then((code) => reject(new Error(`up exited ${code}:\n${output}`)));
-  });
+  const running = await startOctomeshUp(args);
+  started.push(running);
   // The broker's log lines can trail the ready line on a busy machine: wait for both listeners.
   const parse = () =>
-    output
+    running
+      .output()
       .split('\n')
       .filter((line) => line.startsWith('[broker] {') && line.endsWith('}'))
       .map((line) => JSON.parse(line.slice('[broker] '.length)) as BoundListener & { msg: string })
@@ -85,34 +57,17 @@ async function up(args: string[]): Promise<Mesh> {
     15_000,
   );
   return {
-    natsUrl: /nats (nats:\/\/[0-9.:]+)/.exec(ready)![1]!,
-    dataDir,
-    output: () => output,
+    natsUrl: running.natsUrl,
+    dataDir: running.dataDir,
+    output: running.output,
     listeners,
-    stop: async () => {
-      child.kill('SIGTERM');
-      const code = await exited;
-      rmSync(dataDir, { recursive: true, force: true });
-      return code;
-    },
+    stop: () => stopOctomeshUp(running),
   };
 }
 
-/** Resolves true when a TCP connection to host:port is refused. */
-function refuses(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', () => resolve(true));
-  });
-}
-
-afterAll(() => {
+afterAll(async () => {
   // A test that failed before stop(): no mesh outlives the suite.
-  for (const child of running) if (child.exitCode === null) child.kill('SIGKILL');
+  await Promise.all(started.map((running) => killOctomeshUp(running)));
 });
 
 describe('octomesh up --allow-anonymous', () => {
@@ -125,7 +80,7 @@ describe('octomesh up --allow-anonymous', () => {
         ['ws', '127.0.0.1'],
       ]);
       for (const { port } of dev.listeners) {
-        expect(await refuses('127.0.0.2', port)).toBe(true);
+        expect(await refuses(port, '127.0.0.2')).toBe(true);
       }
       // The usp-router's identity reads broker events: presence keys on the endpoint id.
       const nc = await connectNats({
@@ -181,8 +136,8 @@ describe('octomesh up --allow-anonymous', () => {
       expect(dev.output()).not.toContain('listens on 127.0.0.1 only');
       expect(dev.listeners.map((l) => l.host)).toEqual(['127.0.0.2', '127.0.0.2']);
       for (const { port } of dev.listeners) {
-        expect(await refuses('127.0.0.1', port)).toBe(true);
-        expect(await refuses('127.0.0.2', port)).toBe(false);
+        expect(await refuses(port, '127.0.0.1')).toBe(true);
+        expect(await refuses(port, '127.0.0.2')).toBe(false);
       }
     } finally {
       expect(await dev.stop()).toBe(0);
