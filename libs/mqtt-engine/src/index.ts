@@ -33,7 +33,7 @@ export type {
   TopicCheck,
 } from './types.ts';
 export { MemoryGuard } from './memory-guard.ts';
-export { LocalFabric } from './message-fabric.ts';
+export { FabricBackloggedError, LocalFabric } from './message-fabric.ts';
 export type { FabricHandler, MessageFabric, SharedDelivery } from './message-fabric.ts';
 export { MemorySessionStore, SessionStoreFullError } from './session-store.ts';
 export type { SessionStore, StoredSession } from './session-store.ts';

@@ -3,7 +3,21 @@
 // and many behave the same. The local fabric hands messages straight back (one replica); the
 // NATS fabric (services/broker) carries them on `mqtt.msg.<topic levels>` to the replicas
 // whose clients subscribed, as the engine's interest tells it.
+import { OctomeshError, ReasonCodes } from '@octomesh/contracts';
 import type { Message } from './types.ts';
+
+/**
+ * The fabric cannot take a QoS 1/2 message now (NATS is away and what it holds for its return
+ * is at its bound): the PUBLISH is refused before anyone receives it, never acknowledged and
+ * lost. QoS 0 messages are not refused: their copy for other replicas is dropped and counted.
+ */
+export class FabricBackloggedError extends OctomeshError {
+  constructor(held: number) {
+    super('FABRIC_BACKLOGGED', `the fabric holds its limit of ${held} messages for other replicas`, {
+      reasonCode: ReasonCodes.quotaExceeded,
+    });
+  }
+}
 
 /** A message for one shared group: the fabric chose this replica to deliver it. */
 export interface SharedDelivery {

@@ -50,6 +50,18 @@ const spec = {
     50,
     60_000,
   ),
+  MQTT_FABRIC_HOLD_MESSAGES: env.int(
+    'messages for other replicas held while NATS is away (in order, sent once it and the peers are back); past it QoS 1/2 PUBLISHes are refused (0x97) and QoS 0 copies dropped',
+    100_000,
+    0,
+    10_000_000,
+  ),
+  MQTT_FABRIC_HOLD_MB: env.int(
+    'payload megabytes held for other replicas while NATS is away (see MQTT_FABRIC_HOLD_MESSAGES)',
+    64,
+    0,
+    4096,
+  ),
   MQTT_SESSION_STORE: env.oneOf(
     'where persistent sessions wait while no replica holds them: nats (KV bucket mqtt-sessions, shared by replicas, survives restarts) or memory (this process)',
     ['nats', 'memory'] as const,

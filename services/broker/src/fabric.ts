@@ -14,6 +14,19 @@
 // number). Queue subscriptions for shared groups use the other connection, because a group's
 // member may be on the publishing replica itself. Messages from NATS are validated like any
 // input: a bad subject or header is dropped and counted, never routed.
+//
+// NATS outages. nats.js discards what is published while it is disconnected (its buffer is reset
+// at every dial), so the fabric holds messages for other replicas itself, in order and bounded
+// (`maxHeldMessages`, `maxHeldBytes`), from the moment its connection drops. Messages sent in the
+// `replayMs` before the drop was noticed may have died with the connection: they are held too,
+// sent again, and dropped as duplicates by receivers that had them (sequence numbers, below).
+// Once NATS is back the hold lasts until every peer that was alive has beaten again, which
+// proves its subscriptions are at the server again (bounded by `recoveryTimeoutMs`), then it is
+// sent. While the hold is full a QoS 1/2 PUBLISH is refused before anyone receives it
+// (FabricBackloggedError: 0x97); a QoS 0 message reaches this replica's clients and its copy for
+// the others is dropped and counted. Shared groups do not deduplicate (a queue group may pick
+// another replica for the copy sent again): a shared message in the replay window may arrive
+// twice, at least once. A peer that alone loses NATS misses what others publish meanwhile.
 import { createHash } from 'node:crypto';
 import {
   decodeFabricHeaders,
@@ -24,6 +37,7 @@ import {
   type FabricMessage,
 } from '@octomesh/contracts';
 import {
+  FabricBackloggedError,
   orderedPairs,
   SubscriptionIndex,
   userPropertiesOf,
@@ -53,6 +67,14 @@ export interface FabricCounters {
   /** Second copies through overlapping subscriptions, dropped. */
   duplicates: number;
   invalid: number;
+  /** Times the fabric's NATS connection dropped. */
+  outages: number;
+  /** Messages held during outages and sent once NATS was back (replays included). */
+  heldSent: number;
+  /** QoS 0 copies for other replicas dropped because the hold was full. */
+  heldDropped: number;
+  /** QoS 1/2 PUBLISHes refused because the hold was full. */
+  heldRefused: number;
 }
 
 /** The properties a fabric message carries, from an engine message. */
@@ -131,6 +153,29 @@ export interface NatsFabricOptions {
   peerTimeoutMs?: number;
   /** A peer replica stopped beating. */
   onPeerGone?: (replica: string) => void;
+  /** Messages held for other replicas while NATS is away (default 100,000). */
+  maxHeldMessages?: number;
+  /** Payload bytes held for other replicas while NATS is away (default 64 MiB). */
+  maxHeldBytes?: number;
+  /** Messages sent this long before an outage was noticed are sent again (default 2,000 ms). */
+  replayMs?: number;
+  /** Longest wait for peers to beat again before the hold is sent (default 7 beats). */
+  recoveryTimeoutMs?: number;
+}
+
+/** A message for other replicas, kept while NATS is away or for a replay. */
+interface Outbound {
+  message: Message;
+  seq: number;
+  sentAt: number;
+}
+
+/** What is held while NATS is away: messages in order, and whom to wait for once it is back. */
+interface Hold {
+  messages: Outbound[];
+  bytes: number;
+  /** Peers alive when the connection dropped. */
+  peers: string[];
 }
 
 const NO_OPTIONS = { qos: 0, noLocal: false, retainAsPublished: false, retainHandling: 0 } as const;
@@ -139,6 +184,8 @@ const EXPORT_ENTRY = 'export';
 const LOCAL_SHARED_ENTRY = 'local-shared';
 /** Sequence numbers remembered per sender to drop second copies (they arrive back to back). */
 const DEDUPE_WINDOW = 1024;
+/** Sent messages kept for a replay after an outage: within the receivers' dedupe window. */
+const REPLAY_WINDOW = 512;
 
 interface PlainInterest {
   count: number;
@@ -153,6 +200,10 @@ export class NatsFabric implements MessageFabric {
     received: 0,
     duplicates: 0,
     invalid: 0,
+    outages: 0,
+    heldSent: 0,
+    heldDropped: 0,
+    heldRefused: 0,
   };
   readonly distributesSharedGroups = true;
   readonly interestOfPeers: ReplicaInterest;
@@ -174,6 +225,17 @@ export class NatsFabric implements MessageFabric {
   readonly #seen = new Map<string, Set<number>>();
   #seq = 0;
   #closed = false;
+  readonly #maxHeldMessages: number;
+  readonly #maxHeldBytes: number;
+  readonly #replayMs: number;
+  readonly #recoveryTimeoutMs: number;
+  /** The last REPLAY_WINDOW messages sent, a ring written at #recentNext. */
+  readonly #recent: (Outbound | undefined)[] = new Array<Outbound | undefined>(REPLAY_WINDOW);
+  #recentNext = 0;
+  /** Set from the connection's drop until the hold is sent. */
+  #hold: Hold | undefined;
+  /** The connection is down (between its disconnect and reconnect events). */
+  #down = false;
 
   constructor(options: NatsFabricOptions) {
     this.#nc = options.nc;
@@ -194,10 +256,101 @@ export class NatsFabric implements MessageFabric {
       ...(options.onPeerGone !== undefined ? { onPeerGone: options.onPeerGone } : {}),
     });
     this.interestOfPeers.start();
+    const heartbeatMs = options.heartbeatMs ?? 1000;
+    this.#maxHeldMessages = options.maxHeldMessages ?? 100_000;
+    this.#maxHeldBytes = options.maxHeldBytes ?? 64 * 1024 * 1024;
+    this.#replayMs = options.replayMs ?? 2000;
+    this.#recoveryTimeoutMs = options.recoveryTimeoutMs ?? 7 * heartbeatMs;
+    void this.#watchConnection();
+  }
+
+  /** Messages held for other replicas now (NATS away, or peers not yet back). */
+  get held(): number {
+    return this.#hold?.messages.length ?? 0;
+  }
+
+  async #watchConnection(): Promise<void> {
+    for await (const status of this.#nc.status()) {
+      if (this.#closed) return;
+      if (status.type === 'disconnect') this.#connectionLost();
+      else if (status.type === 'reconnect') void this.#connectionBack();
+    }
+  }
+
+  #connectionLost(): void {
+    this.#down = true;
+    this.interestOfPeers.connectionLost();
+    if (this.#hold !== undefined) return;
+    this.counters.outages++;
+    const since = Date.now() - this.#replayMs;
+    const replay: Outbound[] = [];
+    for (let i = 0; i < REPLAY_WINDOW; i++) {
+      const entry = this.#recent[(this.#recentNext + i) % REPLAY_WINDOW];
+      if (entry !== undefined && entry.sentAt >= since) replay.push(entry);
+    }
+    this.#recent.fill(undefined);
+    this.#hold = {
+      messages: replay,
+      bytes: replay.reduce((sum, entry) => sum + entry.message.payload.length, 0),
+      peers: this.interestOfPeers.peers(),
+    };
+    this.#logger.warn(
+      { replay: replay.length, peers: this.#hold.peers.length },
+      'fabric lost NATS: messages for other replicas are held until it is back',
+    );
+  }
+
+  async #connectionBack(): Promise<void> {
+    const back = Date.now();
+    this.#down = false;
+    this.interestOfPeers.connectionBack(back);
+    const hold = this.#hold;
+    if (hold === undefined) return;
+    const deadline = back + this.#recoveryTimeoutMs;
+    const waiting = (): string[] =>
+      hold.peers.filter((peer) => !this.interestOfPeers.caughtUp(peer, back));
+    while (!this.#closed && waiting().length > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      // Dropped again while waiting: the next reconnect sends the hold.
+      if (this.#hold !== hold || this.#down) return;
+    }
+    const late = waiting();
+    if (late.length > 0) {
+      this.#logger.warn(
+        { peers: late, waitedMs: Date.now() - back },
+        'replicas not heard since NATS came back: held messages sent without them',
+      );
+    }
+    if (this.#closed || this.#hold !== hold) return;
+    this.#hold = undefined;
+    for (const entry of hold.messages) this.#transmit(entry);
+    this.counters.heldSent += hold.messages.length;
+    this.#logger.info(
+      { sent: hold.messages.length, afterMs: Date.now() - back },
+      'fabric back on NATS: held messages sent',
+    );
+  }
+
+  /** True when the hold cannot take this message (payload bytes). */
+  #holdFull(bytes: number): boolean {
+    const hold = this.#hold;
+    return (
+      hold !== undefined &&
+      (hold.messages.length >= this.#maxHeldMessages || hold.bytes + bytes > this.#maxHeldBytes)
+    );
   }
 
   publish(message: Message): Promise<void> {
     if (this.#closed) return Promise.reject(new Error('fabric closed'));
+    let dropCopy = false;
+    if (this.#holdFull(message.payload.length) && this.wants(message.topic)) {
+      // Refused before anyone has it, so the publisher's retry cannot duplicate it here.
+      if (message.qos > 0) {
+        this.counters.heldRefused++;
+        return Promise.reject(new FabricBackloggedError(this.#maxHeldMessages));
+      }
+      dropCopy = true;
+    }
     // This replica's sessions first, without a round trip through NATS.
     for (const handler of this.#handlers) handler(message);
     // $SYS statistics describe this replica alone.
@@ -223,6 +376,10 @@ export class NatsFabric implements MessageFabric {
       this.counters.notExported++;
       return Promise.resolve();
     }
+    if (dropCopy) {
+      this.counters.heldDropped++;
+      return Promise.resolve();
+    }
     const seq = ++this.#seq;
     // Our own queue subscription of such a group may be picked for the copy sent to the others:
     // it must not deliver it a second time.
@@ -244,6 +401,20 @@ export class NatsFabric implements MessageFabric {
   }
 
   #send(message: Message, seq: number): void {
+    const entry: Outbound = { message, seq, sentAt: Date.now() };
+    const hold = this.#hold;
+    if (hold !== undefined) {
+      hold.messages.push(entry);
+      hold.bytes += message.payload.length;
+      return;
+    }
+    this.#transmit(entry);
+    // Kept for a replay should the connection turn out to have dropped already.
+    this.#recent[this.#recentNext] = entry;
+    this.#recentNext = (this.#recentNext + 1) % REPLAY_WINDOW;
+  }
+
+  #transmit({ message, seq }: Outbound): void {
     const fabric = toFabric(message, this.#replica);
     fabric.seq = seq;
     this.#nc.publish(topicToSubject(message.topic), message.payload, {

@@ -68,6 +68,8 @@ const fabric =
         // A dead replica's clients: their wills and disconnected events come from the survivors.
         onPeerGone: (gone) => void rescueWills(gone),
         peerTimeoutMs: Math.round(config.MQTT_REPLICA_HEARTBEAT_MS * 3.5),
+        maxHeldMessages: config.MQTT_FABRIC_HOLD_MESSAGES,
+        maxHeldBytes: config.MQTT_FABRIC_HOLD_MB * 1024 * 1024,
       })
     : new LocalFabric();
 // Persistent sessions live in KV, shared by replicas; a client id is claimed from the other

@@ -151,6 +151,31 @@ export function brokerMetrics(
             'fabric messages dropped: bad subject or headers',
             fabric.counters.invalid,
           ),
+          counter(
+            'octomesh_broker_fabric_outages_total',
+            'times the fabric lost its NATS connection',
+            fabric.counters.outages,
+          ),
+          gauge(
+            'octomesh_broker_fabric_held',
+            'messages for other replicas held until NATS (and the peers) are back',
+            fabric.held,
+          ),
+          counter(
+            'octomesh_broker_fabric_held_sent_total',
+            'held messages sent once NATS was back (replays of the last moments included)',
+            fabric.counters.heldSent,
+          ),
+          counter(
+            'octomesh_broker_fabric_held_dropped_total',
+            'QoS 0 copies for other replicas dropped: the hold was full',
+            fabric.counters.heldDropped,
+          ),
+          counter(
+            'octomesh_broker_fabric_held_refused_total',
+            'QoS 1/2 PUBLISHes refused (0x97): the hold was full',
+            fabric.counters.heldRefused,
+          ),
           gauge(
             'octomesh_broker_peer_replicas',
             'other broker replicas heard from within the heartbeat timeout',

@@ -59,6 +59,8 @@ interface Peer {
   syncAskedAt: number;
   /** Silent past the timeout, not yet gone. */
   suspect: boolean;
+  /** When its last heartbeat arrived (0: none yet). */
+  lastBeat: number;
   keys: Set<string>;
 }
 
@@ -96,6 +98,8 @@ export class ReplicaInterest {
   #flushQueued = false;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
+  /** This replica's own NATS connection is down: a peer's silence says nothing. */
+  #offline = false;
 
   constructor(options: ReplicaInterestOptions) {
     this.#nc = options.nc;
@@ -151,6 +155,39 @@ export class ReplicaInterest {
     const count = (this.#sharedByPeers.get(key) ?? 0) + change;
     if (count > 0) this.#sharedByPeers.set(key, count);
     else this.#sharedByPeers.delete(key);
+  }
+
+  /**
+   * This replica lost NATS: peers are not judged by their silence meanwhile, since none of them
+   * can be heard (were they, every peer would be declared gone and its clients' wills sent).
+   */
+  connectionLost(): void {
+    this.#offline = true;
+  }
+
+  /**
+   * NATS is back: every peer gets a full timeout from now to be heard again, and everyone is
+   * asked for a snapshot (announcements sent meanwhile were lost both ways).
+   */
+  connectionBack(now = Date.now()): void {
+    this.#offline = false;
+    for (const peer of this.#peers.values()) {
+      peer.lastSeen = Math.max(peer.lastSeen, now);
+      peer.suspect = false;
+    }
+    this.#requestSync(undefined);
+  }
+
+  /**
+   * True when `replica` has beaten since `since` and its interest is current (no snapshot
+   * awaited): its subscriptions are at the server again after an outage (a replica's heartbeats
+   * leave on the connection that holds its subscriptions, after them). Unknown replicas (gone,
+   * or never heard) count as caught up: nobody is left to wait for.
+   */
+  caughtUp(replica: string, since: number): boolean {
+    const peer = this.#peers.get(replica);
+    if (peer === undefined) return true;
+    return peer.lastBeat >= since && !peer.stale;
   }
 
   /** The replicas heard from within the timeout (not this one; not those gone silent). */
@@ -257,6 +294,7 @@ export class ReplicaInterest {
         stale: true,
         syncAskedAt: now,
         suspect: false,
+        lastBeat: now,
         keys: new Set(),
       });
       this.#requestSync(replica);
@@ -264,6 +302,7 @@ export class ReplicaInterest {
     }
     const now = Date.now();
     peer.lastSeen = now;
+    peer.lastBeat = now;
     const missed = !peer.stale && body.seq > peer.lastSeq;
     const unanswered = peer.stale && now - peer.syncAskedAt > 2 * this.#heartbeatMs;
     if (missed || unanswered) {
@@ -305,6 +344,7 @@ export class ReplicaInterest {
         stale: true,
         syncAskedAt: 0,
         suspect: false,
+        lastBeat: 0,
         keys: new Set(),
       };
       this.#peers.set(replica, peer);
@@ -360,6 +400,7 @@ export class ReplicaInterest {
   // gone: its interest is dropped and the broker sends its clients' wills. A suspect that beats
   // again is simply back.
   #expirePeers(now: number): void {
+    if (this.#offline) return;
     for (const [replica, peer] of this.#peers) {
       const silentMs = now - peer.lastSeen;
       if (silentMs < this.#peerTimeoutMs) {

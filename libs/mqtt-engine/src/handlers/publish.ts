@@ -5,6 +5,7 @@ import type { IPublishPacket } from 'mqtt-packet';
 import { validateTopicName } from '@octomesh/acl-rules';
 import { ReasonCodes } from '@octomesh/contracts';
 import { RetainedQuotaError, RetainedStoreFullError } from '../retained-store.ts';
+import { FabricBackloggedError } from '../message-fabric.ts';
 import type { TopicLimits } from '../quotas.ts';
 import type { Message } from '../types.ts';
 import { authorizeOne } from './authorize.ts';
@@ -119,6 +120,14 @@ export async function handlePublish(
         'retained quota exceeded, publish refused',
       );
       return ack(ReasonCodes.quotaExceeded, 'retained quota exceeded');
+    }
+    if (error instanceof FabricBackloggedError) {
+      // NATS is away and the fabric holds all it may: nobody has the message. MQTT 5 is told
+      // 0x97; 3.1.1 has no negative PUBACK, so its connection ends unacknowledged and the
+      // client sends the message again when it reconnects [MQTT-4.4.0-1].
+      context.logger.warn({ clientId: connection.clientId }, 'fabric backlogged, publish refused');
+      if (v5) return ack(ReasonCodes.quotaExceeded, 'broker backlogged, NATS unreachable');
+      return connection.close(ReasonCodes.serverBusy, 'fabric backlogged');
     }
     if (!(error instanceof RetainedStoreFullError)) throw error;
     // No room to retain it: refused whole (not routed), never silently lost [MQTT-3.3.1-5].
