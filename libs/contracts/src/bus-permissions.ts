@@ -12,6 +12,7 @@ import {
   brokerEventsWildcard,
   Buckets,
   ReplicaSubjects,
+  SessionMessageStream,
   Subjects,
   uspNotifyWildcard,
   uspPresenceWildcard,
@@ -59,7 +60,11 @@ const MICRO_SERVICE_SUBJECTS = ['$SRV.>'];
 
 /** Reading a KV bucket: lookups, watches and key listings (ordered push consumers). */
 function kvRead(bucket: string): string[] {
-  const stream = `KV_${bucket}`;
+  return streamRead(`KV_${bucket}`);
+}
+
+/** Reading a stream: message lookups and ordered push consumers. */
+function streamRead(stream: string): string[] {
   return [
     `${JS}.INFO`,
     `${JS}.STREAM.INFO.${stream}`,
@@ -133,6 +138,12 @@ export function busPermissions(
         ...kvRead(Buckets.wills),
         ...kvWrite(Buckets.wills),
         ...kvCreate(Buckets.wills),
+        // Messages of offline persistent sessions, taken by the replica a client resumes on.
+        `${SessionMessageStream.subjectPrefix}.>`,
+        ...streamRead(SessionMessageStream.name),
+        `${JS}.STREAM.CREATE.${SessionMessageStream.name}`,
+        `${JS}.STREAM.UPDATE.${SessionMessageStream.name}`,
+        `${JS}.STREAM.PURGE.${SessionMessageStream.name}`,
       ],
       subscribe: [
         `${FABRIC_SUBJECT_PREFIX}.>`,

@@ -110,6 +110,15 @@ export const ReplicaSubjects = {
   clientClaim: 'mqtt.client.v1.claim',
 } as const;
 
+/**
+ * The JetStream stream holding the QoS 1/2 messages of offline persistent sessions, one subject
+ * per client id: `mqtt.session.v1.<encoded client id>`. Only broker replicas use it.
+ */
+export const SessionMessageStream = {
+  name: 'MQTT_SESSION_MESSAGES',
+  subjectPrefix: 'mqtt.session.v1',
+} as const;
+
 /** `usp.v1.presence.<encoded endpoint id>`: an endpoint went online or offline. */
 export function uspPresenceSubject(endpointId: string): string {
   return `usp.v1.presence.${encodeKvKey(endpointId)}`;

@@ -10,6 +10,12 @@ export interface EngineCounters {
   subscribeDenied: number;
   slowSubscribersDisconnected: number;
   sessionsTakenOver: number;
+  /** QoS 1/2 deliveries of offline sessions written to the shared message store. */
+  sessionMessagesStored: number;
+  /** Offline deliveries the shared store refused, kept in this replica's memory instead. */
+  sessionMessagesKeptHere: number;
+  /** Deliveries taken back from the shared store as sessions resumed here. */
+  sessionMessagesResumed: number;
   publishThrottled: number;
   /** QoS 1/2 PUBLISHes held back because a local subscriber was backed up. */
   publishersSlowed: number;
@@ -44,6 +50,9 @@ export function zeroCounters(): EngineCounters {
     subscribeDenied: 0,
     slowSubscribersDisconnected: 0,
     sessionsTakenOver: 0,
+    sessionMessagesStored: 0,
+    sessionMessagesKeptHere: 0,
+    sessionMessagesResumed: 0,
     publishThrottled: 0,
     publishersSlowed: 0,
     droppedUnderMemoryPressure: 0,

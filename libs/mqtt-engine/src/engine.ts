@@ -11,12 +11,13 @@ import { silentLogger, type EngineLogger } from './logger.ts';
 import { MemoryRetainedStore } from './memory-retained-store.ts';
 import { RetainedQuotaError } from './retained-store.ts';
 import type { RetainedStore } from './retained-store.ts';
-import { Session, type SessionDelivery } from './session.ts';
+import { Session, type PendingDelivery, type SessionDelivery } from './session.ts';
 import { SharedGroups } from './shared-groups.ts';
 import { startSysTopics } from './sys-topics.ts';
 import { MemoryGuard } from './memory-guard.ts';
 import { LocalFabric, type MessageFabric, type SharedDelivery } from './message-fabric.ts';
 import { MemorySessionStore, type SessionStore, type StoredSession } from './session-store.ts';
+import type { SessionMessageStore } from './session-messages.ts';
 import { mergeOverlapping, SubscriptionIndex, type Subscription } from './subscription-index.ts';
 import type { ConnectionMeta, Deciders, EngineIdentity, Message } from './types.ts';
 import type { EnhancedAuthMethod } from './enhanced-auth.ts';
@@ -50,6 +51,11 @@ export interface EngineOptions {
   fabric?: MessageFabric;
   /** Keeps sessions between connections (default: this process's memory). */
   sessionStore?: SessionStore;
+  /**
+   * Keeps the QoS 1/2 messages of offline persistent sessions where every replica can take them
+   * (default: none, they wait in the memory of the replica holding the session).
+   */
+  sessionMessages?: SessionMessageStore;
   /** Enhanced authentication methods offered to MQTT 5 clients (AUTH exchange). */
   authMethods?: readonly EnhancedAuthMethod[];
   /** Client id templates per role (default: devices use their username or endpoint id). */
@@ -112,6 +118,7 @@ export class Engine {
   #recheckAgain = false;
   readonly #pendingWills = new Map<string, { timer: NodeJS.Timeout; message: Message }>();
   readonly #claimClientId: EngineOptions['claimClientId'];
+  readonly #sessionMessages: SessionMessageStore | undefined;
   /** Connected sessions changed in this turn, saved together (#sessionChanged). */
   readonly #changed = new Set<string>();
   /** Session saves in flight, so a release waits for the copy it hands over. */
@@ -138,6 +145,7 @@ export class Engine {
     this.fabric = options.fabric ?? new LocalFabric();
     this.sessionStore = options.sessionStore ?? new MemorySessionStore();
     this.#claimClientId = options.claimClientId;
+    this.#sessionMessages = options.sessionMessages;
     this.#stopFabric = this.fabric.subscribe((message, shared) =>
       this.#fromFabric(message, shared),
     );
@@ -366,6 +374,7 @@ export class Engine {
     if (session !== undefined && !cleanStart) {
       sessionPresent = true;
       clearTimeout(session.expiryTimer);
+      if (!(await this.#takeMessages(session))) return { ok: false, reason: 'store' };
       // Verdicts cached for another role or endpoint id say nothing about this identity.
       if (!sameIdentity(session.identity, identity)) session.decisions.clear();
       this.#sessionsByUsername.remove(session.identity.username, clientId);
@@ -386,9 +395,14 @@ export class Engine {
       this.#sessionsByUsername.add(identity.username, clientId);
       if (stored !== undefined && !cleanStart) {
         sessionPresent = true;
+        if (!(await this.#takeMessages(session))) {
+          this.#dropSession(session);
+          return { ok: false, reason: 'store' };
+        }
         for (const subscription of stored.subscriptions) this.index.add(subscription);
       } else if (stored !== undefined) {
         void this.sessionStore.delete(clientId).catch(() => undefined);
+        this.#dropMessages(session);
       }
     }
     this.connections.set(clientId, connection);
@@ -434,6 +448,7 @@ export class Engine {
       this.#endSession(session);
     } else {
       this.#saveSession(session);
+      this.#spill(session);
       session.expiryTimer = setTimeout(
         () => this.#endSession(session),
         session.expirySeconds * 1000,
@@ -541,6 +556,8 @@ export class Engine {
     const session = this.sessions.get(clientId);
     if (session !== undefined) {
       await this.#saving.get(clientId);
+      // Its messages are in the shared store before the other replica takes them.
+      await session.persisting;
       // Only the copy here goes; the store's copy is the other replica's now.
       if (this.sessions.get(clientId) === session) this.#dropSession(session);
     }
@@ -549,7 +566,86 @@ export class Engine {
 
   #endSession(session: Session): void {
     void this.sessionStore.delete(session.clientId).catch(() => undefined);
+    this.#dropMessages(session);
     this.#dropSession(session);
+  }
+
+  /**
+   * A persistent session went offline: with a shared message store, what it had not completed
+   * (in flight, then queued) is written there, and so is every QoS 1/2 delivery while it stays
+   * offline, so that any replica can resume it. Deliveries the store refuses stay in this
+   * replica's memory (counted), as they would without a store.
+   */
+  #spill(session: Session): void {
+    const store = this.#sessionMessages;
+    if (store === undefined) return;
+    const write = (pending: PendingDelivery[]): void => {
+      if (pending.length === 0) return;
+      this.counters.sessionMessagesStored += pending.length;
+      session.persisting = session.persisting
+        .then(() => store.append(session.clientId, pending))
+        .catch((error: unknown) => {
+          this.counters.sessionMessagesStored -= pending.length;
+          this.counters.sessionMessagesKeptHere += pending.length;
+          this.logger.error(
+            {
+              clientId: session.clientId,
+              messages: pending.length,
+              error: (error as Error).message,
+            },
+            'offline messages not stored: kept on this replica',
+          );
+          session.restorePending(pending);
+        });
+    };
+    write(session.takePending());
+    session.offlineSink = (delivery) => write([{ delivery }]);
+  }
+
+  /**
+   * A session resumes here: its messages in the shared store come back to memory, before any
+   * queued meanwhile. False when the store cannot answer (the client is refused, 0x88, and the
+   * messages wait for its next attempt).
+   */
+  async #takeMessages(session: Session): Promise<boolean> {
+    const store = this.#sessionMessages;
+    if (store === undefined) return true;
+    // New deliveries wait in memory from here on: they come after the stored ones.
+    session.offlineSink = undefined;
+    await session.persisting;
+    try {
+      const pending = await store.take(session.clientId);
+      session.restorePending(pending);
+      this.counters.sessionMessagesResumed += pending.length;
+      return true;
+    } catch (error) {
+      this.logger.error(
+        { clientId: session.clientId, error: (error as Error).message },
+        'offline messages not read: session not resumed',
+      );
+      return false;
+    }
+  }
+
+  // The session ended: its stored messages go too (after any write still in flight).
+  #dropMessages(session: Session): void {
+    const store = this.#sessionMessages;
+    if (store === undefined) return;
+    session.offlineSink = undefined;
+    const clientId = session.clientId;
+    session.persisting = session.persisting
+      .then(() => store.drop(clientId))
+      .catch((error: unknown) => {
+        this.logger.warn(
+          { clientId, error: (error as Error).message },
+          'stored offline messages not removed (they expire with the stream limits)',
+        );
+      });
+  }
+
+  /** Resolves once every write to the shared message store has landed (shutdown). */
+  async persisted(): Promise<void> {
+    await Promise.all([...this.sessions.values()].map((session) => session.persisting));
   }
 
   #dropSession(session: Session): void {

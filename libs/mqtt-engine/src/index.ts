@@ -37,6 +37,8 @@ export { FabricBackloggedError, LocalFabric } from './message-fabric.ts';
 export type { FabricHandler, MessageFabric, SharedDelivery } from './message-fabric.ts';
 export { MemorySessionStore, SessionStoreFullError } from './session-store.ts';
 export type { SessionStore, StoredSession } from './session-store.ts';
+export type { SessionMessageStore } from './session-messages.ts';
+export type { PendingDelivery, SessionDelivery } from './session.ts';
 export type { AuthStep, EnhancedAuthMethod } from './enhanced-auth.ts';
 export { orderedPairs, userPropertiesOf } from './user-properties.ts';
 export { DEFAULT_CLIENT_ID_POLICY, parseClientIdPolicy } from './client-id-policy.ts';

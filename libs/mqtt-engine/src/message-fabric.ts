@@ -13,9 +13,13 @@ import type { Message } from './types.ts';
  */
 export class FabricBackloggedError extends OctomeshError {
   constructor(held: number) {
-    super('FABRIC_BACKLOGGED', `the fabric holds its limit of ${held} messages for other replicas`, {
-      reasonCode: ReasonCodes.quotaExceeded,
-    });
+    super(
+      'FABRIC_BACKLOGGED',
+      `the fabric holds its limit of ${held} messages for other replicas`,
+      {
+        reasonCode: ReasonCodes.quotaExceeded,
+      },
+    );
   }
 }
 

@@ -37,6 +37,16 @@ interface Inflight {
   state: 'publish' | 'pubrel';
 }
 
+/**
+ * A delivery not yet completed, as it leaves a session's memory for a store shared by replicas:
+ * sent and unacknowledged (its packet id, and `pubrel` once the client sent PUBREC), or queued.
+ */
+export interface PendingDelivery {
+  delivery: SessionDelivery;
+  packetId?: number;
+  state?: 'publish' | 'pubrel';
+}
+
 /** Counters a session contributes to $SYS and metrics. */
 export interface SessionCounters {
   droppedQos0: number;
@@ -77,6 +87,13 @@ export class Session {
   /** Set while the queue of a connected session is past half its bound. */
   #backlog: { promise: Promise<void>; resolve: () => void } | undefined;
   expiryTimer: NodeJS.Timeout | undefined;
+  /**
+   * While set (an offline persistent session whose messages live in a shared store), QoS 1/2
+   * deliveries go here instead of the memory queue.
+   */
+  offlineSink: ((delivery: SessionDelivery) => void) | undefined;
+  /** The engine's writes to the shared message store for this session, in order. */
+  persisting: Promise<void> = Promise.resolve();
 
   constructor(
     clientId: string,
@@ -153,6 +170,10 @@ export class Session {
       return;
     }
     if (delivery.qos === 0 && link === undefined) return; // QoS 0 is not kept for offline sessions [MQTT-3.1.2-5 note]
+    if (link === undefined && this.offlineSink !== undefined) {
+      this.offlineSink(delivery);
+      return;
+    }
     this.#enqueue(delivery);
   }
 
@@ -305,6 +326,45 @@ export class Session {
     }
     this.drain(now);
     return pubrels;
+  }
+
+  /**
+   * Takes every delivery not yet completed out of memory, in order: sent and unacknowledged
+   * first (their packet ids kept, for a resend with DUP or a PUBREL), then the queue.
+   */
+  takePending(): PendingDelivery[] {
+    const pending: PendingDelivery[] = [];
+    for (const [packetId, entry] of this.#inflight) {
+      pending.push({ delivery: entry.delivery, packetId, state: entry.state });
+    }
+    for (const delivery of this.#queue) pending.push({ delivery });
+    this.#inflight.clear();
+    this.#queue.length = 0;
+    this.#checkBacklog();
+    return pending;
+  }
+
+  /**
+   * Puts deliveries taken from a store back, before what is queued now: those with a packet id
+   * not in use become in flight again (resent on resume), the others are queued.
+   */
+  restorePending(pending: readonly PendingDelivery[]): void {
+    const queued: SessionDelivery[] = [];
+    for (const entry of pending) {
+      if (
+        entry.packetId !== undefined &&
+        entry.delivery.qos > 0 &&
+        !this.#inflight.has(entry.packetId)
+      ) {
+        this.#inflight.set(entry.packetId, {
+          delivery: entry.delivery,
+          state: entry.state ?? 'publish',
+        });
+      } else {
+        queued.push(entry.delivery);
+      }
+    }
+    this.#queue.unshift(...queued);
   }
 
   /** Forgets in-flight state (clean start). */

@@ -10,3 +10,13 @@ export type { NatsConnection, Subscription, Msg } from '@nats-io/nats-core';
 export { MeshCodecs } from './mesh-codecs.ts';
 export { discoverServices } from './discover.ts';
 export { seedFileOf, busAuthorizationFileOf, prepareLocalBus, readSeedFile } from './local-bus.ts';
+// Streams other than KV buckets (the broker's offline session messages).
+export {
+  DeliverPolicy,
+  DiscardPolicy,
+  jetstream,
+  jetstreamManager,
+  RetentionPolicy,
+  StorageType,
+} from '@nats-io/jetstream';
+export type { JetStreamClient, JetStreamManager, JsMsg, StreamConfig } from '@nats-io/jetstream';

@@ -62,6 +62,12 @@ const spec = {
     0,
     4096,
   ),
+  MQTT_SESSION_MESSAGES_MB: env.int(
+    "megabytes the JetStream stream of offline sessions' QoS 1/2 messages may hold (with MQTT_SESSION_STORE=nats); past it new ones are refused and stay in the memory of the replica holding the session",
+    1024,
+    1,
+    1_048_576,
+  ),
   MQTT_SESSION_STORE: env.oneOf(
     'where persistent sessions wait while no replica holds them: nats (KV bucket mqtt-sessions, shared by replicas, survives restarts) or memory (this process)',
     ['nats', 'memory'] as const,

@@ -78,7 +78,7 @@ export interface FabricCounters {
 }
 
 /** The properties a fabric message carries, from an engine message. */
-function toFabric(message: Message, replica: string): FabricMessage {
+export function toFabric(message: Message, replica: string): FabricMessage {
   const p = message.properties;
   const fabric: FabricMessage = { qos: message.qos, retain: message.retain, replica };
   if (message.expiresAt !== undefined) fabric.expiresAt = message.expiresAt;

@@ -22,6 +22,7 @@ import { ClientIdClaims } from './client-claims.ts';
 import { NatsFabric } from './fabric.ts';
 import { NatsRetainedStore } from './nats-retained-store.ts';
 import { NatsSessionStore } from './nats-session-store.ts';
+import { NatsSessionMessages } from './nats-session-messages.ts';
 import { importRetained } from './retained-import.ts';
 import { startSessionSweeper } from './session-sweeper.ts';
 import { WillKeeper } from './live-clients.ts';
@@ -83,6 +84,18 @@ const sessionStore =
         bucketReplicas: config.NATS_KV_REPLICAS,
       })
     : new MemorySessionStore(config.MQTT_MAX_STORED_SESSIONS);
+// Their QoS 1/2 messages while offline live in a stream, taken by the replica they resume on.
+const sessionMessages =
+  config.MQTT_SESSION_STORE === 'nats'
+    ? await NatsSessionMessages.open(nc, {
+        logger,
+        replica,
+        maxPerSession: config.MQTT_MAX_QUEUED,
+        maxBytes: config.MQTT_SESSION_MESSAGES_MB * 1024 * 1024,
+        maxAgeSeconds: config.MQTT_MAX_SESSION_EXPIRY,
+        replicas: config.NATS_KV_REPLICAS,
+      })
+    : undefined;
 // Retained messages live in KV, shared by replicas; presence the usp-router announces straight
 // on NATS is kept there too (retained-import.ts).
 const retained =
@@ -123,6 +136,7 @@ async function rescueWills(gone: string): Promise<void> {
 const engine = new Engine({
   fabric,
   sessionStore,
+  ...(sessionMessages !== undefined ? { sessionMessages } : {}),
   ...(retained !== undefined ? { retained } : {}),
   ...(claims !== undefined
     ? {
@@ -221,6 +235,8 @@ onShutdown(logger, [
     run: async () => void (await Promise.all(listeners.map((l) => l.close()))),
   },
   { name: 'disconnect clients', run: () => Promise.resolve(engine.closeAll()) },
+  // Persistent sessions' unacknowledged and queued messages go to the stream before NATS does.
+  { name: 'store offline messages', run: () => engine.persisted() },
   { name: 'stop rule changes', run: () => Promise.resolve(ruleChanges.unsubscribe()) },
   { name: 'stop revocations', run: () => Promise.resolve(revocations.unsubscribe()) },
   { name: 'stop session sweeper', run: () => Promise.resolve(sweeper?.stop()) },

@@ -119,6 +119,21 @@ export function brokerMetrics(
       c.sessionsTakenOver,
     ),
     counter(
+      'octomesh_broker_session_messages_stored_total',
+      'QoS 1/2 messages of offline persistent sessions written to the shared stream',
+      c.sessionMessagesStored,
+    ),
+    counter(
+      'octomesh_broker_session_messages_kept_here_total',
+      "offline messages the shared stream refused, kept in this replica's memory",
+      c.sessionMessagesKeptHere,
+    ),
+    counter(
+      'octomesh_broker_session_messages_resumed_total',
+      'offline messages taken from the shared stream as sessions resumed here',
+      c.sessionMessagesResumed,
+    ),
+    counter(
       'octomesh_broker_shared_undeliverable_total',
       'shared-group messages handed here after the group had no member left here',
       c.sharedUndeliverable,
