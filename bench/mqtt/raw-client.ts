@@ -18,6 +18,10 @@ export function nowMs(): number {
 export interface OpenOptions {
   readonly keepAliveSeconds: number;
   readonly timeoutMs: number;
+  /** Clean Start / Clean Session (default true). */
+  readonly clean?: boolean;
+  /** MQTT 5 Session Expiry Interval, in seconds (v5 only). */
+  readonly sessionExpirySeconds?: number;
 }
 
 /** Thrown when a broker refuses or does not answer; `reason` groups failures in reports. */
@@ -56,6 +60,8 @@ export class RawClient {
   /** Set once we end the connection ourselves. */
   closing = false;
   bytesRead = 0;
+  /** CONNACK's Session Present flag. */
+  sessionPresent = false;
   #rest: Buffer | undefined;
   readonly #acks: number[] = [];
   #waiter: Waiter | undefined;
@@ -92,13 +98,22 @@ export class RawClient {
         cmd: 'connect',
         protocolId: 'MQTT',
         protocolVersion: version,
-        clean: true,
+        clean: options.clean ?? true,
         clientId: identity.clientId,
         keepalive: options.keepAliveSeconds,
         ...(identity.username !== undefined ? { username: identity.username } : {}),
         ...(identity.password !== undefined ? { password: Buffer.from(identity.password) } : {}),
-        ...(v5 && identity.endpointId !== undefined
-          ? { properties: { userProperties: { 'usp-endpoint-id': identity.endpointId } } }
+        ...(v5 && (identity.endpointId !== undefined || options.sessionExpirySeconds !== undefined)
+          ? {
+              properties: {
+                ...(identity.endpointId !== undefined
+                  ? { userProperties: { 'usp-endpoint-id': identity.endpointId } }
+                  : {}),
+                ...(options.sessionExpirySeconds !== undefined
+                  ? { sessionExpiryInterval: options.sessionExpirySeconds }
+                  : {}),
+              },
+            }
           : {}),
       });
       const connack = (await client.#expect('connack', options.timeoutMs)) as IConnackPacket;
@@ -106,6 +121,7 @@ export class RawClient {
       if (code !== undefined && code !== 0) {
         throw new MqttClientError(`connack 0x${code.toString(16).padStart(2, '0')}`);
       }
+      client.sessionPresent = connack.sessionPresent;
       if (v5 && connack.properties?.receiveMaximum !== undefined) {
         client.serverReceiveMaximum = connack.properties.receiveMaximum;
       }
