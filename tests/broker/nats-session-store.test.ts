@@ -294,6 +294,56 @@ describe('the bound and expiry', () => {
     for (let i = 0; i < 3; i++) expect(await store.load(`live-${i}`, now - 61_000)).toBeDefined();
   });
 
+  test('a session saved as connected outlives its expiry until its replica is gone; then its expiry starts', async () => {
+    let now = Date.now();
+    const clock = (): number => now;
+    const dead = await replica('r-dead', { clock });
+    // Saved while connected, long ago: a replica that then died leaves it so.
+    await dead.load('held-1');
+    await dead.save({
+      ...session('held-1'),
+      expirySeconds: 10,
+      disconnectedAt: now,
+      connected: true,
+    });
+    await dead.load('held-2');
+    await dead.save({
+      ...session('held-2'),
+      expirySeconds: 10,
+      disconnectedAt: now,
+      connected: true,
+    });
+    now += 60_000;
+    // Another replica that still hears r-dead sweeps: nothing happens.
+    const alive = new Set(['r-dead', 'r-survivor']);
+    const survivor = await replica('r-survivor', { clock, isLive: (r) => alive.has(r) });
+    expect(await survivor.sweepExpired(now)).toMatchObject({ expiredRemoved: 0, complete: true });
+    expect(survivor.counters.orphansReleased).toBe(0);
+    // Found by a resume meanwhile: not expired, though its expiry passed since its last save.
+    expect(await survivor.load('held-1', now)).toMatchObject({
+      clientId: 'held-1',
+      connected: true,
+    });
+    // r-dead is gone: the sweep marks held-2 disconnected from now on.
+    alive.delete('r-dead');
+    await survivor.sweepExpired(now);
+    expect(survivor.counters.orphansReleased).toBeGreaterThanOrEqual(1);
+    const released = await kv.get(encodeKvKey('held-2'));
+    const record = JSON.parse(new TextDecoder().decode(released!.value)) as {
+      owner: string;
+      session: { connected?: boolean; disconnectedAt: number };
+    };
+    expect(record.owner).toBe('r-dead');
+    expect(record.session.connected).toBeUndefined();
+    expect(record.session.disconnectedAt).toBe(now);
+    // Its expiry now runs: within it the session resumes, past it the sweeper removes it.
+    const other = await replica('r-later', { clock });
+    expect(await other.load('held-2', now + 5_000)).toBeDefined();
+    now += 11_000;
+    await survivor.sweepExpired(now);
+    expect(await kv.get(encodeKvKey('held-2'))).toBeNull();
+  });
+
   test('the sweeper started on a replica removes expired sessions by itself', async () => {
     const store = await replica('r-sweeper');
     await store.save({ ...session('gone'), expirySeconds: 1, disconnectedAt: 0 });

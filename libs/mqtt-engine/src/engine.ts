@@ -492,8 +492,9 @@ export class Engine {
   /**
    * A connected persistent session changed (attached, subscribed, unsubscribed): it is saved
    * once for everything changed in this turn (a SUBSCRIBE with many filters is one write). The
-   * saved copy counts its expiry from now, so a session whose replica dies later than its expiry
-   * after its last change is gone with it.
+   * copy is marked connected: it does not expire while its replica lives, and a replica that dies
+   * leaves it for its client to resume (the NATS store's sweeper starts its expiry once it sees
+   * the owner gone).
    */
   #sessionChanged(clientId: string): void {
     if (this.#changed.size === 0) queueMicrotask(() => this.#saveChanged());
@@ -504,13 +505,13 @@ export class Engine {
     for (const clientId of this.#changed) {
       const session = this.sessions.get(clientId);
       if (session !== undefined && session.expirySeconds > 0 && this.connections.has(clientId)) {
-        this.#saveSession(session);
+        this.#saveSession(session, true);
       }
     }
     this.#changed.clear();
   }
 
-  #saveSession(session: Session): void {
+  #saveSession(session: Session, connected = false): void {
     const clientId = session.clientId;
     const snapshot: StoredSession = {
       clientId,
@@ -518,6 +519,7 @@ export class Engine {
       expirySeconds: session.expirySeconds,
       subscriptions: this.index.subscriptionsOf(clientId),
       disconnectedAt: Date.now(),
+      ...(connected ? { connected: true } : {}),
     };
     const saving = this.sessionStore
       .save(snapshot)

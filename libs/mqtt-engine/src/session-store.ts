@@ -15,6 +15,11 @@ export interface StoredSession {
   subscriptions: Subscription[];
   /** When its connection ended (ms since the epoch); expiry counts from here. */
   disconnectedAt: number;
+  /**
+   * Saved while a connection held it (a replica that dies leaves it so): it does not expire by
+   * time until someone marks it disconnected (the NATS store's sweeper, once its owner is gone).
+   */
+  connected?: boolean;
 }
 
 /** Persists sessions between connections. */
@@ -36,6 +41,7 @@ export class SessionStoreFullError extends OctomeshError {
 
 /** True when a stored session's expiry has passed. */
 export function sessionExpired(session: StoredSession, now: number): boolean {
+  if (session.connected === true) return false;
   return session.disconnectedAt + session.expirySeconds * 1000 <= now;
 }
 

@@ -82,6 +82,10 @@ const sessionStore =
         replica,
         logger,
         bucketReplicas: config.NATS_KV_REPLICAS,
+        // Sessions a dead replica saved as connected start their expiry when the sweeper sees them.
+        isLive: (owner) =>
+          owner === replica ||
+          (fabric instanceof NatsFabric && fabric.interestOfPeers.known(owner)),
       })
     : new MemorySessionStore(config.MQTT_MAX_STORED_SESSIONS);
 // Their QoS 1/2 messages while offline live in a stream, taken by the replica they resume on.

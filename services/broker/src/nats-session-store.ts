@@ -76,6 +76,12 @@ export interface NatsSessionStoreOptions {
   maxTrackedClients?: number;
   /** The wall clock, ms since the epoch (default Date.now). */
   clock?: () => number;
+  /**
+   * Whether a replica is alive (this one, or a peer heard lately). A session saved as connected by
+   * a replica that is not gets its expiry started by the sweeper. Default: every replica is
+   * alive (connected sessions never expire; a single-replica store that restarts resumes them).
+   */
+  isLive?: (replica: string) => boolean;
 }
 
 /** What the store has done (metrics). */
@@ -95,6 +101,8 @@ export interface NatsSessionStoreCounters {
   expiredRemoved: number;
   /** `ended`, unreadable records and markers removed by the sweeper. */
   discardedRemoved: number;
+  /** Sessions saved as connected by a replica that is gone, marked disconnected by the sweeper. */
+  orphansReleased: number;
 }
 
 /** What one sweep did. */
@@ -148,6 +156,7 @@ export class NatsSessionStore implements SessionStore {
     refusedFull: 0,
     expiredRemoved: 0,
     discardedRemoved: 0,
+    orphansReleased: 0,
   };
   readonly #nc: NatsConnection;
   readonly #kv: KV;
@@ -159,6 +168,7 @@ export class NatsSessionStore implements SessionStore {
   readonly #maxSubscriptions: number;
   readonly #maxTracked: number;
   readonly #clock: () => number;
+  readonly #isLive: (replica: string) => boolean;
   readonly #held = new Map<string, Held>();
   readonly #queues = new Map<string, Promise<unknown>>();
   #sweepCursor = 0;
@@ -175,6 +185,7 @@ export class NatsSessionStore implements SessionStore {
     this.#maxSubscriptions = options.maxSubscriptions ?? 100_000;
     this.#maxTracked = options.maxTrackedClients ?? 1_000_000;
     this.#clock = options.clock ?? Date.now;
+    this.#isLive = options.isLive ?? (() => true);
   }
 
   /** Opens (creating when missing) the sessions bucket and returns a store on it. */
@@ -370,7 +381,14 @@ export class NatsSessionStore implements SessionStore {
         result.scanned++;
         this.#sweepCursor = entry.revision + 1;
         const verdict = this.#sweepVerdict(entry, now);
-        if (verdict !== 'keep') {
+        if (verdict === 'orphaned') {
+          batch.push(
+            this.#releaseOrphan(entry, now).then((released) => {
+              if (released) this.counters.orphansReleased++;
+            }),
+          );
+          if (batch.length >= batchSize) await flush();
+        } else if (verdict !== 'keep') {
           batch.push(
             this.#removeIfUnchanged(entry.key, entry.revision).then((removed) => {
               if (!removed) return;
@@ -399,7 +417,7 @@ export class NatsSessionStore implements SessionStore {
     return result;
   }
 
-  #sweepVerdict(entry: KvEntry, now: number): 'keep' | 'expired' | 'discard' {
+  #sweepVerdict(entry: KvEntry, now: number): 'keep' | 'expired' | 'discard' | 'orphaned' {
     const old = entry.created.getTime() + this.#endedRetentionMs <= now;
     // A delete or purge marker written by someone else (`nats kv del`): it still counts as a value.
     if (entry.operation !== 'PUT') return old ? 'discard' : 'keep';
@@ -421,7 +439,39 @@ export class NatsSessionStore implements SessionStore {
     if (record.kind === 'ended') {
       return record.endedAt + this.#endedRetentionMs <= now ? 'discard' : 'keep';
     }
+    if (
+      record.session.connected === true &&
+      record.owner !== this.#replica &&
+      !this.#isLive(record.owner)
+    ) {
+      return 'orphaned';
+    }
     return sessionExpired(record.session, now) ? 'expired' : 'keep';
+  }
+
+  // A session its replica saved as connected, and that replica is gone (killed): from now on it
+  // counts as disconnected, so its expiry starts (compare-and-set: a newer write wins). Owner and
+  // attach time stay, so any connection that attaches later replaces it.
+  async #releaseOrphan(entry: KvEntry, now: number): Promise<boolean> {
+    const clientId = decodeKvKey(entry.key);
+    const decoded = decodeSessionRecord(entry.value, clientId, this.#maxSubscriptions);
+    if (!decoded.ok || decoded.record.kind !== 'session') return false;
+    const { connected: _connected, ...session } = decoded.record.session;
+    const record: SessionRecord = {
+      ...decoded.record,
+      session: { ...session, disconnectedAt: now },
+    };
+    try {
+      await this.#put('sweep', entry.key, record, entry.revision);
+      this.#logger.info(
+        { clientId, replica: decoded.record.owner },
+        'session of a gone replica: its expiry starts now',
+      );
+      return true;
+    } catch (error) {
+      if (isWrongLastSequence(error)) return false;
+      throw error;
+    }
   }
 
   async #read(key: string, clientId: string): Promise<Current> {
@@ -517,6 +567,7 @@ export class NatsSessionStore implements SessionStore {
 
 /** True when a stored session's expiry has passed (the engine's rule, session-store.ts). */
 function sessionExpired(session: StoredSession, now: number): boolean {
+  if (session.connected === true) return false;
   return session.disconnectedAt + session.expirySeconds * 1000 <= now;
 }
 

@@ -190,6 +190,11 @@ export class ReplicaInterest {
     return peer.lastBeat >= since && !peer.stale;
   }
 
+  /** True while `replica` counts as alive: heard from, and not (yet) declared gone. */
+  known(replica: string): boolean {
+    return this.#peers.has(replica);
+  }
+
   /** The replicas heard from within the timeout (not this one; not those gone silent). */
   peers(): string[] {
     const now = Date.now();

@@ -49,6 +49,7 @@ export function encodeSessionRecord(record: SessionRecord): Uint8Array {
         identitySubject: s.identitySubject,
         expirySeconds: s.expirySeconds,
         disconnectedAt: s.disconnectedAt,
+        ...(s.connected === true ? { connected: true } : {}),
         subscriptions: s.subscriptions.map((sub) => ({
           filter: sub.filter,
           ...(sub.shareGroup !== undefined ? { shareGroup: sub.shareGroup } : {}),
@@ -116,6 +117,7 @@ function decodeSession(raw: unknown, clientId: string, maxSubscriptions: number)
     expirySeconds: integer(raw.expirySeconds, 'expirySeconds', 0, MAX_EXPIRY_SECONDS),
     subscriptions: subscriptions.map((sub) => decodeSubscription(sub, clientId)),
     disconnectedAt: instant(raw.disconnectedAt, 'disconnectedAt'),
+    ...(raw.connected === undefined ? {} : { connected: flag(raw.connected, 'connected') }),
   };
 }
 
