@@ -380,6 +380,26 @@ describe('three broker replicas behave as one broker', () => {
     const survivor = await admin(2, sessionOptions);
     survivor.on('error', () => undefined);
     await survivor.subscribeAsync('saved/#', { qos: 1 });
+    // Two persistent sessions with a will delayed 2 s: one comes back elsewhere within the
+    // delay (its will must not go), the other does not (its will goes after the delay).
+    const delayed = async (clientId: string): Promise<MqttClient> => {
+      const client = await admin(2, {
+        clientId,
+        clean: false,
+        properties: { sessionExpiryInterval: 300 },
+        will: {
+          topic: `wills/${clientId}`,
+          payload: Buffer.from('late'),
+          qos: 1,
+          retain: false,
+          properties: { willDelayInterval: 2 },
+        },
+      });
+      client.on('error', () => undefined);
+      return client;
+    };
+    await delayed('returning-1');
+    await delayed('away-1');
     // And an offline persistent session there with messages queued: c writes them to the stream.
     const sleeperOptions = {
       clientId: 'sleeper-2',
@@ -415,6 +435,28 @@ describe('three broker replicas behave as one broker', () => {
         10_000,
       );
     }
+    // returning-1 comes back on b within its will delay: b resumes its session (retrying while
+    // its claim still waits on c).
+    const returned = await eventually(
+      'returning-1 resumed on b',
+      async () => {
+        try {
+          const client = await connectClient(urls[1]!, {
+            protocolVersion: 5,
+            username: 'adm',
+            password: 'pw-a',
+            clientId: 'returning-1',
+            clean: false,
+            properties: { sessionExpiryInterval: 300 },
+          });
+          return client;
+        } catch {
+          return undefined;
+        }
+      },
+      10_000,
+    );
+    clients.push(returned);
     // Suspected after 3.5 beats (claims stop waiting), gone after 7 (wills sent).
     const noticedMs = Date.now() - killedAt;
     const will = await eventually(
@@ -435,6 +477,27 @@ describe('three broker replicas behave as one broker', () => {
     const resumed = await admin(1, sessionOptions);
     const resumedBox = collect(resumed);
     await routeKnown(await admin(0), resumedBox, 'saved/probe');
+    // The delayed will of the client that stayed away arrives after its delay; that of the one
+    // that came back never does.
+    await eventually(
+      'the delayed will of away-1',
+      () => box.messages.find((m) => m.topic === 'wills/away-1'),
+      10_000,
+    );
+    expect(Date.now() - killedAt).toBeGreaterThanOrEqual(2000);
+    await eventually(
+      'a survivor counts the cancelled will',
+      async () =>
+        (await metric(0, 'octomesh_broker_wills_cancelled_total')) +
+          (await metric(1, 'octomesh_broker_wills_cancelled_total')) >=
+        1
+          ? true
+          : undefined,
+      10_000,
+    );
+    await routeKnown(await admin(1), box, 'wills/after-delay');
+    expect(box.messages.filter((m) => m.topic === 'wills/returning-1')).toHaveLength(0);
+    expect(box.messages.filter((m) => m.topic === 'wills/away-1')).toHaveLength(1);
     // The offline session resumes on a with the messages c stored before it died.
     let wokenBox!: ReturnType<typeof collect>;
     const woken = await connectClient(

@@ -8,9 +8,16 @@
 // client's `disconnected` broker event (with willSent), so the usp-router marks the endpoint
 // offline as for any other lost connection.
 //
-// Not covered: a client that reconnects on another replica within the will delay does not
-// cancel the rescued will [MQTT-3.1.3-9 holds on one replica only]; clients without a will get
-// no disconnected event from the survivors.
+// A delayed will is cancelled when its client reconnects within the delay [MQTT-3.1.3-9], on
+// whatever replica: only persistent sessions have a delay (it is capped by the session expiry),
+// and a client resuming its session on a replica makes that replica the owner of the session's
+// record in `mqtt-sessions`. So before scheduling a rescued will and again when its delay has
+// passed, the survivor asks `stillAway`; the broker answers from that record. A client whose new
+// connection started clean ended the session, so its will goes (late, but not lost).
+//
+// Not covered: clients without a will get no disconnected event from the survivors; a survivor
+// that dies while a rescued will waits out its delay takes the will with it (the record was
+// claimed by deleting it).
 import { BucketSpecs, encodeKvKey } from '@octomesh/contracts';
 import type { Connection, Message } from '@octomesh/mqtt-engine';
 import {
@@ -39,6 +46,8 @@ interface WillRecord {
 /** Counters (metrics). */
 export interface WillKeeperCounters {
   kept: number;
+  /** Rescued delayed wills not sent: their client resumed its session elsewhere within the delay. */
+  cancelled: number;
   rescued: number;
   invalid: number;
   failed: number;
@@ -46,7 +55,13 @@ export interface WillKeeperCounters {
 
 /** Records wills of connected clients and sends those of dead replicas. */
 export class WillKeeper {
-  readonly counters: WillKeeperCounters = { kept: 0, rescued: 0, invalid: 0, failed: 0 };
+  readonly counters: WillKeeperCounters = {
+    kept: 0,
+    rescued: 0,
+    cancelled: 0,
+    invalid: 0,
+    failed: 0,
+  };
   readonly #nc: NatsConnection;
   readonly #kv: KV;
   readonly #replica: string;
@@ -140,6 +155,8 @@ export class WillKeeper {
     send: {
       publish(message: Message): Promise<void>;
       disconnected(record: { clientId: string; identity: WillRecord['identity'] }): void;
+      /** False when the client has resumed its session elsewhere since (its will is cancelled). */
+      stillAway?(clientId: string): Promise<boolean>;
     },
   ): Promise<number> {
     const entries = await readBucketEntries(
@@ -193,11 +210,24 @@ export class WillKeeper {
             ),
           );
       };
+      // A delayed will waits for its client: gone still when the delay has passed, it is sent.
+      const publishUnlessBack = async (): Promise<void> => {
+        if (await this.#stillAway(send, record.clientId)) publish();
+        else {
+          this.counters.cancelled++;
+          this.#logger.info(
+            { clientId: record.clientId },
+            'rescued will cancelled: its client resumed its session elsewhere',
+          );
+        }
+      };
       if (record.delaySeconds <= 0) publish();
-      else {
+      else if (!(await this.#stillAway(send, record.clientId))) {
+        this.counters.cancelled++;
+      } else {
         const timer = setTimeout(() => {
           this.#timers.delete(timer);
-          publish();
+          void publishUnlessBack();
         }, record.delaySeconds * 1000);
         timer.unref();
         this.#timers.add(timer);
@@ -207,6 +237,23 @@ export class WillKeeper {
       this.#logger.info({ replica, rescued }, 'wills of a dead replica taken over');
     }
     return rescued;
+  }
+
+  // Asks `stillAway`; a failure to answer counts as away (a will sent is better than one lost).
+  async #stillAway(
+    send: { stillAway?(clientId: string): Promise<boolean> },
+    clientId: string,
+  ): Promise<boolean> {
+    if (send.stillAway === undefined) return true;
+    try {
+      return await send.stillAway(clientId);
+    } catch (error) {
+      this.#logger.warn(
+        { clientId, error: (error as Error).message },
+        'whether a client came back is unknown: its rescued will goes',
+      );
+      return true;
+    }
   }
 
   close(): void {

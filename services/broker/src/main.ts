@@ -129,6 +129,15 @@ async function rescueWills(gone: string): Promise<void> {
     await wills?.rescue(gone, {
       publish: (message) => engine.publish(message),
       disconnected: (record) => publishRescuedDisconnect(nc, gone, record),
+      // A client that resumed its session on a live replica cancels its delayed will.
+      ...(sessionStore instanceof NatsSessionStore
+        ? {
+            stillAway: async (clientId: string) => {
+              const holder = await sessionStore.holder(clientId);
+              return !(holder?.kind === 'session' && holder.owner !== gone);
+            },
+          }
+        : {}),
     });
   } catch (error) {
     logger.error(
@@ -229,7 +238,7 @@ const health = await startHealthServer(config.HEALTH_HOST, config.HEALTH_PORT, {
           'nats disconnected (reconnecting): connected clients keep being served here; new CONNECTs are refused (0x88), other replicas and the usp-router are out of reach until NATS is back',
         ],
   metrics: () =>
-    brokerMetrics(engine, listeners, fabric instanceof NatsFabric ? fabric : undefined),
+    brokerMetrics(engine, listeners, fabric instanceof NatsFabric ? fabric : undefined, wills),
 });
 logger.info({ port: health.port, exporting: telemetry.exporting }, 'broker ready');
 announceHealthPort(health.port);

@@ -1,6 +1,7 @@
 // Prometheus metrics of the broker service.
 import type { Engine } from '@octomesh/mqtt-engine';
 import type { NatsFabric } from './fabric.ts';
+import type { WillKeeper } from './live-clients.ts';
 import type { RunningListener } from './listeners/index.ts';
 import { renderMetrics } from '@octomesh/service-kit';
 
@@ -9,6 +10,7 @@ export function brokerMetrics(
   engine: Engine,
   listeners: readonly RunningListener[],
   fabric?: NatsFabric,
+  wills?: WillKeeper,
 ): string {
   const c = engine.counters;
   const counter = (name: string, help: string, value: number) => ({
@@ -138,6 +140,20 @@ export function brokerMetrics(
       'shared-group messages handed here after the group had no member left here',
       c.sharedUndeliverable,
     ),
+    ...(wills === undefined
+      ? []
+      : [
+          counter(
+            'octomesh_broker_wills_rescued_total',
+            'wills of clients of dead replicas taken over here',
+            wills.counters.rescued,
+          ),
+          counter(
+            'octomesh_broker_wills_cancelled_total',
+            'rescued delayed wills not sent: the client resumed its session within the delay',
+            wills.counters.cancelled,
+          ),
+        ]),
     ...(fabric === undefined
       ? []
       : [

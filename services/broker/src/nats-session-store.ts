@@ -202,6 +202,19 @@ export class NatsSessionStore implements SessionStore {
     return new NatsSessionStore(nc, kv, options);
   }
 
+  /**
+   * Who holds the client id's session now, read only (no attach is recorded): `session` with the
+   * replica that last wrote it, `ended` when a connection ended it, undefined when nothing (or
+   * nothing readable) is stored.
+   */
+  async holder(
+    clientId: string,
+  ): Promise<{ kind: 'session' | 'ended'; owner: string } | undefined> {
+    const current = await this.#read(encodeKvKey(clientId), clientId);
+    const record = current.record;
+    return record === undefined ? undefined : { kind: record.kind, owner: record.owner };
+  }
+
   /** Client ids whose attach time this replica remembers. */
   get trackedClients(): number {
     return this.#held.size;
