@@ -84,3 +84,53 @@ messageFabricContract('NATS', async () => {
     },
   };
 });
+
+test('a shared message whose replica has no member left goes to a member on another replica, once', async () => {
+  const a = await replica();
+  const b = await replica();
+  const publisher = await replica();
+  const atA: string[] = [];
+  const atB: string[] = [];
+  a.fabric.subscribe((m, shared) => (shared === undefined ? undefined : atA.push(m.topic)));
+  // b's engine answers as one whose last member has just left: the group's interest is withdrawn
+  // at the first message, and every message that reaches b is refused, as Engine.#routeShared
+  // does for those already on their way.
+  b.fabric.subscribe((m, shared) => {
+    if (shared === undefined) return undefined;
+    if (atB.length === 0) b.fabric.interest('jobs/+', 'workers', false);
+    atB.push(m.topic);
+    return false;
+  });
+  a.fabric.interest('jobs/+', 'workers', true);
+  b.fabric.interest('jobs/+', 'workers', true);
+  const deadline = Date.now() + 5000;
+  while (!publisher.fabric.interestOfPeers.peersShare('jobs/+', 'workers')) {
+    if (Date.now() > deadline) throw new Error('the group never reached the publisher');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  // Both queue subscriptions at the server before the first message.
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const total = 40;
+  // One burst: NATS hands b its share before b's withdrawal reaches the server.
+  for (let i = 0; i < total; i++) {
+    void publisher.fabric.publish({
+      topic: `jobs/${i}`,
+      payload: Buffer.from(String(i)),
+      qos: 1,
+      retain: false,
+      properties: {},
+      expiresAt: undefined,
+      publisherClientId: 'p',
+    });
+  }
+  const until = Date.now() + 5000;
+  while (atA.length < total && Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  // NATS handed some to b (which refused them); every message reached a exactly once.
+  expect(atB.length).toBeGreaterThan(0);
+  expect(a.fabric.counters.invalid).toBe(0);
+  expect([...atA].sort()).toEqual(Array.from({ length: total }, (_, i) => `jobs/${i}`).sort());
+  expect(b.fabric.counters.sharedRedirected).toBe(atB.length);
+});

@@ -128,6 +128,7 @@ export function busPermissions(
         `${ReplicaSubjects.interestPrefix}.>`,
         `${ReplicaSubjects.heartbeatPrefix}.>`,
         ReplicaSubjects.clientClaim,
+        `${ReplicaSubjects.sharedRedirectPrefix}.>`,
         // Retained messages and offline sessions live in buckets every replica shares.
         ...kvRead(Buckets.retained),
         ...kvWrite(Buckets.retained),
@@ -152,6 +153,7 @@ export function busPermissions(
         `${ReplicaSubjects.interestPrefix}.>`,
         `${ReplicaSubjects.heartbeatPrefix}.>`,
         ReplicaSubjects.clientClaim,
+        `${ReplicaSubjects.sharedRedirectPrefix}.>`,
       ],
       // Answers other replicas' client id claims.
       allowResponses: true,

@@ -108,6 +108,11 @@ export const ReplicaSubjects = {
   heartbeatPrefix: 'mqtt.replica.v1',
   /** `mqtt.client.v1.claim`: a replica attaching a client id asks the others to let it go. */
   clientClaim: 'mqtt.client.v1.claim',
+  /**
+   * `mqtt.share.v1.<queue>`: a shared group's message handed back by a replica whose last member
+   * of the group left while it was on its way, for another replica's member (same queue group).
+   */
+  sharedRedirectPrefix: 'mqtt.share.v1',
 } as const;
 
 /**

@@ -694,7 +694,7 @@ export class Engine {
 
   // A message from the fabric: another replica's retained message is kept here too when each
   // replica holds its own retained store (not with the shared NATS one), then routed.
-  #fromFabric(message: Message, shared: SharedDelivery | undefined): void {
+  #fromFabric(message: Message, shared: SharedDelivery | undefined): boolean {
     if (message.remote === true && message.retain && this.retained.shared !== true) {
       this.retained
         .set({
@@ -711,21 +711,24 @@ export class Engine {
           ),
         );
     }
-    if (shared !== undefined) this.#routeShared(message, shared);
-    else this.route(message);
+    if (shared !== undefined) return this.#routeShared(message, shared);
+    this.route(message);
+    return true;
   }
 
   /** A shared group's message the fabric gave this replica: one of the group's members here. */
-  #routeShared(message: Message, shared: SharedDelivery): void {
+  // False when no member is left here: the fabric then hands the message to another replica's.
+  #routeShared(message: Message, shared: SharedDelivery): boolean {
     const members = this.index
       .match(message.topic)
       .filter((sub) => sub.shareGroup === shared.group && sub.filter === shared.filter);
     if (members.length === 0) {
       // The last member left while the message was on its way: nobody here may take it.
       this.counters.sharedUndeliverable++;
-      return;
+      return false;
     }
     this.#deliverTo(message, this.#placeShared(members));
+    return true;
   }
 
   /**

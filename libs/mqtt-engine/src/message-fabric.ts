@@ -29,8 +29,12 @@ export interface SharedDelivery {
   readonly filter: string;
 }
 
-/** What the engine does with a message the fabric hands it. */
-export type FabricHandler = (message: Message, shared?: SharedDelivery) => void;
+/**
+ * What the engine does with a message the fabric hands it. For a shared group's message it
+ * returns false when no member of the group is left on this replica (the fabric may then hand it
+ * to another replica's members); other returns mean nothing.
+ */
+export type FabricHandler = (message: Message, shared?: SharedDelivery) => unknown;
 
 /** Moves messages between replicas. */
 export interface MessageFabric {

@@ -32,6 +32,7 @@ import {
   decodeFabricHeaders,
   encodeFabricHeaders,
   fabricSubscription,
+  ReplicaSubjects,
   subjectToTopic,
   topicToSubject,
   type FabricMessage,
@@ -54,7 +55,7 @@ import {
   type Subscription as NatsSubscription,
 } from '@octomesh/nats-kit';
 import type { Logger } from '@octomesh/service-kit';
-import { filterCovers } from '@octomesh/acl-rules';
+import { filterCovers, topicMatches, validateTopicName } from '@octomesh/acl-rules';
 import { ReplicaInterest } from './replica-interest.ts';
 
 /** Counters of the fabric (metrics). */
@@ -67,6 +68,8 @@ export interface FabricCounters {
   /** Second copies through overlapping subscriptions, dropped. */
   duplicates: number;
   invalid: number;
+  /** Shared-group messages handed to another replica's members: none was left here. */
+  sharedRedirected: number;
   /** Times the fabric's NATS connection dropped. */
   outages: number;
   /** Messages held during outages and sent once NATS was back (replays included). */
@@ -184,8 +187,18 @@ const EXPORT_ENTRY = 'export';
 const LOCAL_SHARED_ENTRY = 'local-shared';
 /** Sequence numbers remembered per sender to drop second copies (they arrive back to back). */
 const DEDUPE_WINDOW = 1024;
+/** A shared message handed on this many times is dropped (no member anywhere would loop it). */
+const MAX_REDIRECTS = 2;
+const TOPIC_HEADER = 'Octomesh-Topic';
+const REDIRECTS_HEADER = 'Octomesh-Redirects';
 /** Sent messages kept for a replay after an outage: within the receivers' dedupe window. */
 const REPLAY_WINDOW = 512;
+
+/** A shared group as its queue subscriptions know it. */
+interface SharedGroup extends SharedDelivery {
+  /** The NATS queue group (and redirect subject token). */
+  queue: string;
+}
 
 interface PlainInterest {
   count: number;
@@ -200,6 +213,7 @@ export class NatsFabric implements MessageFabric {
     received: 0,
     duplicates: 0,
     invalid: 0,
+    sharedRedirected: 0,
     outages: 0,
     heldSent: 0,
     heldDropped: 0,
@@ -474,10 +488,9 @@ export class NatsFabric implements MessageFabric {
       // queue name is one token and group names may hold anything but '/', '+' and '#'.
       const queue = `mqtt-share-${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
       const { subjects, admits } = fabricSubscription(filter);
-      const shared: SharedDelivery = { group, filter };
-      this.#shared.set(
-        key,
-        subjects.map((subject) =>
+      const shared: SharedGroup = { group, filter, queue };
+      this.#shared.set(key, [
+        ...subjects.map((subject) =>
           this.#sharedNc.subscribe(subject, {
             queue,
             callback: (error, msg) => {
@@ -485,7 +498,14 @@ export class NatsFabric implements MessageFabric {
             },
           }),
         ),
-      );
+        // Messages of the group another replica could not place (its last member left).
+        this.#sharedNc.subscribe(`${ReplicaSubjects.sharedRedirectPrefix}.${queue}`, {
+          queue,
+          callback: (error, msg) => {
+            if (error === null) this.#receive(msg, shared, true);
+          },
+        }),
+      ]);
       this.#gate.add({
         clientId: LOCAL_SHARED_ENTRY,
         filter,
@@ -497,18 +517,43 @@ export class NatsFabric implements MessageFabric {
     }
     const subscriptions = this.#shared.get(key);
     if (subscriptions === undefined) return;
-    for (const subscription of subscriptions) subscription.unsubscribe();
+    // Drained, not dropped: messages NATS already sent this replica's queue subscription still
+    // reach it, find no member here and are handed to another replica's (#receive). An
+    // unsubscribe would discard them in the client.
+    for (const subscription of subscriptions) {
+      subscription.drain().catch((error: unknown) => {
+        this.#logger.debug({ error: (error as Error).message }, 'shared subscription drain');
+      });
+    }
     this.#shared.delete(key);
     this.#gate.remove(LOCAL_SHARED_ENTRY, filter, group);
     this.interestOfPeers.set(filter, group, false);
   }
 
-  #receive(msg: Msg, shared: SharedDelivery | undefined): void {
+  #receive(msg: Msg, shared: SharedGroup | undefined, redirected = false): void {
     let message: Message;
+    let redirects = 0;
     try {
       const headers = msg.headers;
       if (headers === undefined) throw new Error('no headers');
       const fabric = decodeFabricHeaders((name) => headers.values(name));
+      let topic: string;
+      if (redirected) {
+        // The topic travels in a header here: the subject names the queue group.
+        topic = decodeURIComponent(headers.get(TOPIC_HEADER));
+        const problem = validateTopicName(topic);
+        if (problem !== undefined) throw new Error(`redirected topic: ${problem}`);
+        // The group's filter, `$` rule included [MQTT-4.7.2-1].
+        if (!topicMatches(shared!.filter, topic)) {
+          throw new Error('redirected topic outside the group filter');
+        }
+        redirects = Number(headers.get(REDIRECTS_HEADER));
+        if (!Number.isSafeInteger(redirects) || redirects < 1 || redirects > MAX_REDIRECTS) {
+          throw new Error('bad redirect count');
+        }
+      } else {
+        topic = subjectToTopic(msg.subject);
+      }
       if (shared !== undefined && fabric.replica === this.#replica && fabric.seq !== undefined) {
         const here = this.#deliveredHere.get(fabric.seq);
         if (here?.includes(`${shared.group}\n${shared.filter}`) === true) return;
@@ -521,7 +566,7 @@ export class NatsFabric implements MessageFabric {
           return;
         }
       }
-      message = fromFabric(subjectToTopic(msg.subject), msg.data, fabric);
+      message = fromFabric(topic, msg.data, fabric);
     } catch (error) {
       this.counters.invalid++;
       this.#logger.warn(
@@ -531,7 +576,32 @@ export class NatsFabric implements MessageFabric {
       return;
     }
     this.counters.received++;
-    for (const handler of this.#handlers) handler(message, shared);
+    if (shared === undefined) {
+      for (const handler of this.#handlers) handler(message);
+      return;
+    }
+    const delivery: SharedDelivery = { group: shared.group, filter: shared.filter };
+    let placed = false;
+    for (const handler of this.#handlers) if (handler(message, delivery) !== false) placed = true;
+    if (placed || this.#handlers.size === 0) return;
+    // No member of the group is left here (it left while the message was on its way): another
+    // replica's member takes it, through the group's redirect subject. Sent on the noEcho
+    // connection, so it never comes back here; after MAX_REDIRECTS it is dropped (counted by
+    // the engine as undeliverable).
+    if (redirects >= MAX_REDIRECTS || this.#hold !== undefined) return;
+    // The sender's headers as they came (its replica and sequence number among them).
+    const entries: [string, string][] = [];
+    for (const name of msg.headers!.keys()) {
+      if (name === TOPIC_HEADER || name === REDIRECTS_HEADER) continue;
+      for (const value of msg.headers!.values(name)) entries.push([name, value]);
+    }
+    entries.push([TOPIC_HEADER, encodeURIComponent(message.topic)]);
+    entries.push([REDIRECTS_HEADER, String(redirects + 1)]);
+    const headers = headersOf(entries);
+    this.#nc.publish(`${ReplicaSubjects.sharedRedirectPrefix}.${shared.queue}`, msg.data, {
+      headers,
+    });
+    this.counters.sharedRedirected++;
   }
 
   /** True when this sender's sequence number was seen lately (a second subscription's copy). */

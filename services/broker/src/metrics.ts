@@ -183,6 +183,11 @@ export function brokerMetrics(
             fabric.counters.invalid,
           ),
           counter(
+            'octomesh_broker_fabric_shared_redirected_total',
+            'shared-group messages handed to another replica: no member of the group was left here',
+            fabric.counters.sharedRedirected,
+          ),
+          counter(
             'octomesh_broker_fabric_outages_total',
             'times the fabric lost its NATS connection',
             fabric.counters.outages,
