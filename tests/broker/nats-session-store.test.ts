@@ -344,6 +344,41 @@ describe('the bound and expiry', () => {
     expect(await kv.get(encodeKvKey('held-2'))).toBeNull();
   });
 
+  test('the sessions of a dead replica are taken over once among survivors, its own only', async () => {
+    const now = Date.now();
+    const dead = await replica('r-died');
+    const other = await replica('r-other');
+    for (let i = 0; i < 6; i++) {
+      await dead.load(`mine-${i}`);
+      await dead.save({
+        ...session(`mine-${i}`),
+        disconnectedAt: now - 1000,
+        ...(i % 2 === 0 ? { connected: true } : {}),
+      });
+    }
+    await dead.load('expired-1');
+    await dead.save({ ...session('expired-1'), expirySeconds: 1, disconnectedAt: now - 5000 });
+    await other.load('theirs-1');
+    await other.save(session('theirs-1'));
+    const s1 = await replica('r-s1');
+    const s2 = await replica('r-s2');
+    const [won1, won2] = await Promise.all([s1.adoptFrom('r-died'), s2.adoptFrom('r-died')]);
+    const won = [...won1, ...won2].map((x) => x.clientId).sort();
+    // Each of r-died's live sessions exactly once; not the expired one, not another's.
+    expect(won).toEqual(Array.from({ length: 6 }, (_, i) => `mine-${i}`));
+    // One saved while connected now counts as disconnected, from the adoption on.
+    const wasConnected = [...won1, ...won2].find((x) => x.clientId === 'mine-0')!;
+    expect(wasConnected.connected).toBeUndefined();
+    expect(wasConnected.disconnectedAt).toBeGreaterThanOrEqual(now);
+    // The winner is the owner in KV now; a client resuming elsewhere still takes it over.
+    const winner = won1.some((x) => x.clientId === 'mine-1') ? 'r-s1' : 'r-s2';
+    expect((await s1.holder('mine-1'))?.owner).toBe(winner);
+    const later = await replica('r-later-2');
+    expect(await later.load('mine-1')).toBeDefined();
+    await later.save(session('mine-1', 'b/+'));
+    expect((await s1.holder('mine-1'))?.owner).toBe('r-later-2');
+  });
+
   test('the sweeper started on a replica removes expired sessions by itself', async () => {
     const store = await replica('r-sweeper');
     await store.save({ ...session('gone'), expirySeconds: 1, disconnectedAt: 0 });

@@ -400,6 +400,16 @@ describe('three broker replicas behave as one broker', () => {
     };
     await delayed('returning-1');
     await delayed('away-1');
+    // And an offline persistent session there with nothing queued yet: the survivors take it
+    // over when c dies, so messages sent after that wait for its client.
+    const orphanOptions = {
+      clientId: 'orphan-1',
+      clean: false,
+      properties: { sessionExpiryInterval: 300 },
+    };
+    const orphan = await admin(2, orphanOptions);
+    await orphan.subscribeAsync('adopted/#', { qos: 1 });
+    await end(orphan);
     // And an offline persistent session there with messages queued: c writes them to the stream.
     const sleeperOptions = {
       clientId: 'sleeper-2',
@@ -498,6 +508,35 @@ describe('three broker replicas behave as one broker', () => {
     await routeKnown(await admin(1), box, 'wills/after-delay');
     expect(box.messages.filter((m) => m.topic === 'wills/returning-1')).toHaveLength(0);
     expect(box.messages.filter((m) => m.topic === 'wills/away-1')).toHaveLength(1);
+    // A survivor took the dead replica's sessions over: a message sent now for one of them
+    // waits for its client, who resumes on b.
+    await eventually(
+      'a survivor adopts c’s sessions',
+      async () =>
+        (await metric(0, 'octomesh_broker_sessions_adopted_total')) +
+          (await metric(1, 'octomesh_broker_sessions_adopted_total')) >=
+        1
+          ? true
+          : undefined,
+      10_000,
+    );
+    // The adopter's interest reaches the publisher's replica one NATS hop later.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const adoptedPub = await admin(0);
+    for (let i = 0; i < 3; i++) await adoptedPub.publishAsync('adopted/m', String(i), { qos: 1 });
+    let orphanBox!: ReturnType<typeof collect>;
+    const orphanBack = await connectClient(
+      urls[1]!,
+      { protocolVersion: 5, username: 'adm', password: 'pw-a', ...orphanOptions },
+      (client) => (orphanBox = collect(client)),
+    );
+    clients.push(orphanBack);
+    await eventually('the 3 messages kept for the adopted session', () =>
+      orphanBox.messages.filter((m) => m.topic === 'adopted/m').length >= 3 ? true : undefined,
+    );
+    expect(orphanBox.messages.filter((m) => m.topic === 'adopted/m').map((m) => m.payload)).toEqual(
+      ['0', '1', '2'],
+    );
     // The offline session resumes on a with the messages c stored before it died.
     let wokenBox!: ReturnType<typeof collect>;
     const woken = await connectClient(

@@ -16,6 +16,8 @@ export interface EngineCounters {
   sessionMessagesKeptHere: number;
   /** Deliveries taken back from the shared store as sessions resumed here. */
   sessionMessagesResumed: number;
+  /** Offline sessions taken over from replicas that died. */
+  sessionsAdopted: number;
   publishThrottled: number;
   /** QoS 1/2 PUBLISHes held back because a local subscriber was backed up. */
   publishersSlowed: number;
@@ -53,6 +55,7 @@ export function zeroCounters(): EngineCounters {
     sessionMessagesStored: 0,
     sessionMessagesKeptHere: 0,
     sessionMessagesResumed: 0,
+    sessionsAdopted: 0,
     publishThrottled: 0,
     publishersSlowed: 0,
     droppedUnderMemoryPressure: 0,

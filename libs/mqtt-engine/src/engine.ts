@@ -379,7 +379,12 @@ export class Engine {
       if (!sameIdentity(session.identity, identity)) session.decisions.clear();
       this.#sessionsByUsername.remove(session.identity.username, clientId);
       this.#sessionsByUsername.add(identity.username, clientId);
+      if (session.identity.subject !== identity.subject) {
+        this.#sessionsBySubject.remove(session.identity.subject, clientId);
+        this.#sessionsBySubject.add(identity.subject, clientId);
+      }
       session.identity = identity;
+      session.adopted = false;
       session.expirySeconds = expirySeconds;
     } else {
       if (session !== undefined) this.#endSession(session);
@@ -643,6 +648,43 @@ export class Engine {
           'stored offline messages not removed (they expire with the stream limits)',
         );
       });
+  }
+
+  /**
+   * Takes over an offline persistent session of a replica that died (the broker read it from the
+   * shared store and won it there): its subscriptions go into this replica's index, so messages
+   * for it are kept (in the shared message store) until its client resumes, here or anywhere.
+   * Its expiry runs from when it was disconnected. False when this replica already holds the
+   * client id, or the session has expired.
+   */
+  adopt(stored: StoredSession, now = Date.now()): boolean {
+    const clientId = stored.clientId;
+    if (this.sessions.has(clientId) || this.connections.has(clientId)) return false;
+    const remainingMs = stored.disconnectedAt + stored.expirySeconds * 1000 - now;
+    if (stored.expirySeconds <= 0 || remainingMs <= 0) return false;
+    const identity: EngineIdentity = {
+      subject: stored.identitySubject,
+      username: '',
+      role: '',
+      endpointId: '',
+      clientId,
+    };
+    const session = new Session(
+      clientId,
+      identity,
+      stored.expirySeconds,
+      this.limits.maxQueuedMessages,
+      this.#sessionObserver,
+    );
+    session.adopted = true;
+    this.sessions.set(clientId, session);
+    this.#sessionsBySubject.add(identity.subject, clientId);
+    for (const subscription of stored.subscriptions) this.index.add(subscription);
+    this.#spill(session);
+    session.expiryTimer = setTimeout(() => this.#endSession(session), remainingMs);
+    session.expiryTimer.unref();
+    this.counters.sessionsAdopted++;
+    return true;
   }
 
   /** Resolves once every write to the shared message store has landed (shutdown). */

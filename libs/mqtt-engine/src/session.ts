@@ -94,6 +94,12 @@ export class Session {
   offlineSink: ((delivery: SessionDelivery) => void) | undefined;
   /** The engine's writes to the shared message store for this session, in order. */
   persisting: Promise<void> = Promise.resolve();
+  /**
+   * Taken over from a replica that died, offline: only the identity's subject is known (the
+   * stored session keeps no more), so rule re-checks wait for its client's resume, which checks
+   * its subscriptions against the identity it connects with.
+   */
+  adopted = false;
 
   constructor(
     clientId: string,

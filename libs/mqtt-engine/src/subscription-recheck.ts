@@ -88,7 +88,8 @@ export async function recheckAllSessions(
   concurrency = 32,
 ): Promise<RecheckResult> {
   const result: RecheckResult = { checked: 0, removed: 0, failed: 0 };
-  const sessions = [...engine.sessions.values()];
+  // Adopted sessions have no identity to ask with: their resume re-checks them.
+  const sessions = [...engine.sessions.values()].filter((session) => !session.adopted);
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < sessions.length) {

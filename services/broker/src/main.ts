@@ -67,7 +67,10 @@ const fabric =
         wideFilters: config.MQTT_FABRIC_WIDE ?? [`${config.USP_TOPIC_PREFIX}/agent/#`],
         heartbeatMs: config.MQTT_REPLICA_HEARTBEAT_MS,
         // A dead replica's clients: their wills and disconnected events come from the survivors.
-        onPeerGone: (gone) => void rescueWills(gone),
+        onPeerGone: (gone) => {
+          void rescueWills(gone);
+          void adoptSessions(gone);
+        },
         peerTimeoutMs: Math.round(config.MQTT_REPLICA_HEARTBEAT_MS * 3.5),
         maxHeldMessages: config.MQTT_FABRIC_HOLD_MESSAGES,
         maxHeldBytes: config.MQTT_FABRIC_HOLD_MB * 1024 * 1024,
@@ -134,7 +137,8 @@ async function rescueWills(gone: string): Promise<void> {
         ? {
             stillAway: async (clientId: string) => {
               const holder = await sessionStore.holder(clientId);
-              return !(holder?.kind === 'session' && holder.owner !== gone);
+              // Connected on another replica (a survivor adopting it offline does not count).
+              return !(holder?.kind === 'session' && holder.connected && holder.owner !== gone);
             },
           }
         : {}),
@@ -143,6 +147,26 @@ async function rescueWills(gone: string): Promise<void> {
     logger.error(
       { replica: gone, error: (error as Error).message },
       'wills of a dead replica not read',
+    );
+  }
+}
+// A dead replica's persistent sessions: the survivors take them over (one each, by a
+// compare-and-set in KV), so messages for them are kept until their clients resume.
+async function adoptSessions(gone: string): Promise<void> {
+  if (!(sessionStore instanceof NatsSessionStore) || sessionMessages === undefined) return;
+  try {
+    const won = await sessionStore.adoptFrom(gone, {
+      maxEntries: config.MQTT_MAX_STORED_SESSIONS * 2,
+    });
+    let adopted = 0;
+    for (const stored of won) if (engine.adopt(stored)) adopted++;
+    if (won.length > 0) {
+      logger.info({ replica: gone, adopted }, 'sessions of a dead replica taken over');
+    }
+  } catch (error) {
+    logger.error(
+      { replica: gone, error: (error as Error).message },
+      'sessions of a dead replica not taken over: they wait for their clients',
     );
   }
 }

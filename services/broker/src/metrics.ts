@@ -121,6 +121,11 @@ export function brokerMetrics(
       c.sessionsTakenOver,
     ),
     counter(
+      'octomesh_broker_sessions_adopted_total',
+      'offline persistent sessions taken over from replicas that died',
+      c.sessionsAdopted,
+    ),
+    counter(
       'octomesh_broker_session_messages_stored_total',
       'QoS 1/2 messages of offline persistent sessions written to the shared stream',
       c.sessionMessagesStored,

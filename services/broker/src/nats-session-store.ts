@@ -53,7 +53,13 @@ import {
   type SessionStore,
   type StoredSession,
 } from '@octomesh/mqtt-engine';
-import { openBucket, type KV, type KvEntry, type NatsConnection } from '@octomesh/nats-kit';
+import {
+  openBucket,
+  readBucketEntries,
+  type KV,
+  type KvEntry,
+  type NatsConnection,
+} from '@octomesh/nats-kit';
 import type { Logger } from '@octomesh/service-kit';
 import { decodeSessionRecord, encodeSessionRecord, type SessionRecord } from './session-record.ts';
 
@@ -103,6 +109,8 @@ export interface NatsSessionStoreCounters {
   discardedRemoved: number;
   /** Sessions saved as connected by a replica that is gone, marked disconnected by the sweeper. */
   orphansReleased: number;
+  /** Sessions of dead replicas taken over by this one. */
+  adopted: number;
 }
 
 /** What one sweep did. */
@@ -157,6 +165,7 @@ export class NatsSessionStore implements SessionStore {
     expiredRemoved: 0,
     discardedRemoved: 0,
     orphansReleased: 0,
+    adopted: 0,
   };
   readonly #nc: NatsConnection;
   readonly #kv: KV;
@@ -204,15 +213,72 @@ export class NatsSessionStore implements SessionStore {
 
   /**
    * Who holds the client id's session now, read only (no attach is recorded): `session` with the
-   * replica that last wrote it, `ended` when a connection ended it, undefined when nothing (or
-   * nothing readable) is stored.
+   * replica that last wrote it (and whether a connection held it then), `ended` when a connection
+   * ended it, undefined when nothing (or nothing readable) is stored.
    */
   async holder(
     clientId: string,
-  ): Promise<{ kind: 'session' | 'ended'; owner: string } | undefined> {
+  ): Promise<{ kind: 'session' | 'ended'; owner: string; connected: boolean } | undefined> {
     const current = await this.#read(encodeKvKey(clientId), clientId);
     const record = current.record;
-    return record === undefined ? undefined : { kind: record.kind, owner: record.owner };
+    if (record === undefined) return undefined;
+    return {
+      kind: record.kind,
+      owner: record.owner,
+      connected: record.kind === 'session' && record.session.connected === true,
+    };
+  }
+
+  /**
+   * Takes over the sessions a replica that died owned: each one (not expired) is won by writing
+   * this replica as its owner at the revision read, so of several survivors exactly one takes
+   * each. A session saved while connected counts as disconnected from `now`. Returns the won
+   * sessions (the engine adopts them). Reads the whole bucket: nats-server 2.9 has no index by
+   * owner; at most `maxEntries` records are looked at.
+   */
+  async adoptFrom(
+    deadReplica: string,
+    options: { now?: number; maxEntries?: number; timeoutMs?: number } = {},
+  ): Promise<StoredSession[]> {
+    const now = options.now ?? this.#clock();
+    const entries = await readBucketEntries(this.#nc, BucketSpecs.sessions.name, '>', {
+      timeoutMs: options.timeoutMs ?? 60_000,
+      maxEntries: options.maxEntries ?? this.#maxSessions * 2,
+    });
+    const won: StoredSession[] = [];
+    for (const entry of entries) {
+      let clientId: string;
+      try {
+        clientId = decodeKvKey(entry.key);
+      } catch {
+        continue;
+      }
+      const decoded = decodeSessionRecord(entry.value, clientId, this.#maxSubscriptions);
+      if (!decoded.ok || decoded.record.kind !== 'session') continue;
+      const record = decoded.record;
+      if (record.owner !== deadReplica) continue;
+      const { connected, ...rest } = record.session;
+      const session: StoredSession = connected === true ? { ...rest, disconnectedAt: now } : rest;
+      if (sessionExpired(session, now)) continue;
+      const adopted: SessionRecord = {
+        kind: 'session',
+        owner: this.#replica,
+        since: record.since,
+        session,
+      };
+      try {
+        const revision = await this.#serial(clientId, () =>
+          this.#put('adopt', entry.key, adopted, entry.revision),
+        );
+        this.#track(clientId, revision, record.since);
+        this.counters.adopted++;
+        won.push(session);
+      } catch (error) {
+        // Another survivor, or the client resuming somewhere, came first.
+        if (!isWrongLastSequence(error)) throw error;
+      }
+    }
+    return won;
   }
 
   /** Client ids whose attach time this replica remembers. */
