@@ -185,6 +185,10 @@ await runBench('resume', o.BENCH_LOG_LEVEL, async (bench) => {
   printNote(
     `ratio resume after a death / clean connects (same run, same concurrency): ${formatRatio(resumeS, baselineS)}`,
   );
+  const counters = await b.counters();
+  printNote(
+    `b: ${counters.get('octomesh_broker_sessions_adopted_total') ?? 0} sessions of a taken over before their clients came back, ${counters.get('octomesh_broker_sessions_taken_over_total') ?? 0} taken over from a connection`,
+  );
   if (sample > 0)
     printNote(
       `subscriptions: ${samplesReceived}/${sample} sampled devices got a message after resuming`,
