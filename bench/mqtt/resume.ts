@@ -185,10 +185,13 @@ await runBench('resume', o.BENCH_LOG_LEVEL, async (bench) => {
   printNote(
     `ratio resume after a death / clean connects (same run, same concurrency): ${formatRatio(resumeS, baselineS)}`,
   );
+  // The takeover runs once b declares a gone (7 beats): give it time to finish before counting.
+  await sleep(o.BENCH_RESUME_HEARTBEAT_MS * 8);
   const counters = await b.counters();
   printNote(
-    `b: ${counters.get('octomesh_broker_sessions_adopted_total') ?? 0} sessions of a taken over before their clients came back, ${counters.get('octomesh_broker_sessions_taken_over_total') ?? 0} taken over from a connection`,
+    `b: a declared gone ${counters.get('octomesh_broker_peer_replicas_gone_total') ?? 0}×; ${counters.get('octomesh_broker_sessions_adopted_total') ?? 0} of a's sessions taken over by b (only those whose clients had not resumed yet)`,
   );
+  for (const problem of bench.serviceProblems()) printNote(`logged: ${problem}`);
   if (sample > 0)
     printNote(
       `subscriptions: ${samplesReceived}/${sample} sampled devices got a message after resuming`,

@@ -155,11 +155,14 @@ async function rescueWills(gone: string): Promise<void> {
 async function adoptSessions(gone: string): Promise<void> {
   if (!(sessionStore instanceof NatsSessionStore) || sessionMessages === undefined) return;
   try {
+    let adopted = 0;
     const won = await sessionStore.adoptFrom(gone, {
       maxEntries: config.MQTT_MAX_STORED_SESSIONS * 2,
+      // Each one held here as soon as it is won: its messages are kept from then on.
+      onAdopted: (stored) => {
+        if (engine.adopt(stored)) adopted++;
+      },
     });
-    let adopted = 0;
-    for (const stored of won) if (engine.adopt(stored)) adopted++;
     if (won.length > 0) {
       logger.info({ replica: gone, adopted }, 'sessions of a dead replica taken over');
     }

@@ -56,6 +56,7 @@ import {
 import {
   openBucket,
   readBucketEntries,
+  type BucketEntry,
   type KV,
   type KvEntry,
   type NatsConnection,
@@ -238,14 +239,27 @@ export class NatsSessionStore implements SessionStore {
    */
   async adoptFrom(
     deadReplica: string,
-    options: { now?: number; maxEntries?: number; timeoutMs?: number } = {},
+    options: {
+      now?: number;
+      maxEntries?: number;
+      timeoutMs?: number;
+      /** Called with each session as it is won (the engine adopts it at once). */
+      onAdopted?: (session: StoredSession) => void;
+      /** Compare-and-set writes in flight (default 32). */
+      concurrency?: number;
+    } = {},
   ): Promise<StoredSession[]> {
     const now = options.now ?? this.#clock();
     const entries = await readBucketEntries(this.#nc, BucketSpecs.sessions.name, '>', {
       timeoutMs: options.timeoutMs ?? 60_000,
       maxEntries: options.maxEntries ?? this.#maxSessions * 2,
     });
-    const won: StoredSession[] = [];
+    const candidates: {
+      entry: BucketEntry;
+      clientId: string;
+      since: number;
+      session: StoredSession;
+    }[] = [];
     for (const entry of entries) {
       let clientId: string;
       try {
@@ -260,24 +274,30 @@ export class NatsSessionStore implements SessionStore {
       const { connected, ...rest } = record.session;
       const session: StoredSession = connected === true ? { ...rest, disconnectedAt: now } : rest;
       if (sessionExpired(session, now)) continue;
-      const adopted: SessionRecord = {
-        kind: 'session',
-        owner: this.#replica,
-        since: record.since,
-        session,
-      };
-      try {
-        const revision = await this.#serial(clientId, () =>
-          this.#put('adopt', entry.key, adopted, entry.revision),
-        );
-        this.#track(clientId, revision, record.since);
-        this.counters.adopted++;
-        won.push(session);
-      } catch (error) {
-        // Another survivor, or the client resuming somewhere, came first.
-        if (!isWrongLastSequence(error)) throw error;
-      }
+      candidates.push({ entry, clientId, since: record.since, session });
     }
+    const won: StoredSession[] = [];
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < candidates.length) {
+        const { entry, clientId, since, session } = candidates[next++]!;
+        const adopted: SessionRecord = { kind: 'session', owner: this.#replica, since, session };
+        try {
+          const revision = await this.#serial(clientId, () =>
+            this.#put('adopt', entry.key, adopted, entry.revision),
+          );
+          this.#track(clientId, revision, since);
+          this.counters.adopted++;
+          won.push(session);
+          options.onAdopted?.(session);
+        } catch (error) {
+          // Another survivor, or the client resuming somewhere, came first.
+          if (!isWrongLastSequence(error)) throw error;
+        }
+      }
+    };
+    const workers = Math.max(1, Math.min(options.concurrency ?? 32, candidates.length));
+    await Promise.all(Array.from({ length: workers }, worker));
     return won;
   }
 
