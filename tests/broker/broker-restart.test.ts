@@ -6,7 +6,7 @@ import { Roles } from '@octomesh/contracts';
 import type { ServiceProcess } from '@octomesh/service-kit';
 import { startSecuredBus, startService, type TestBus } from '@octomesh/testing';
 import type { MqttClient } from 'mqtt';
-import { addAccounts } from '../support/accounts.ts';
+import { startAuthAndAcl } from '../support/mesh.ts';
 import { collect, connectClient, end, eventually } from '../mqtt-engine/clients.ts';
 
 describe('a broker restart', () => {
@@ -21,14 +21,9 @@ describe('a broker restart', () => {
 
   beforeAll(async () => {
     bus = await startSecuredBus();
-    const adminNc = await bus.connect('admin', 'restart-admin');
-    try {
-      await addAccounts(adminNc, [{ username: 'adm', password: 'pw-a', role: Roles.admin }]);
-    } finally {
-      await adminNc.close();
-    }
-    services.push(await startService('auth', bus));
-    services.push(await startService('acl', bus));
+    services.push(
+      ...(await startAuthAndAcl(bus, [{ username: 'adm', password: 'pw-a', role: Roles.admin }])),
+    );
     broker = await startBroker();
   }, 120_000);
 

@@ -7,16 +7,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Roles } from '@octomesh/contracts';
-import { connectNats } from '@octomesh/nats-kit';
 import {
-  createLogger,
   spawnNatsServer,
   type NatsServerProcess,
   type ServiceProcess,
 } from '@octomesh/service-kit';
 import { freePort, startService } from '@octomesh/testing';
 import type { MqttClient } from 'mqtt';
-import { addAccounts } from '../support/accounts.ts';
+import { serviceMetric, startAuthAndAcl } from '../support/mesh.ts';
 import { collect, connectClient, end, eventually } from '../mqtt-engine/clients.ts';
 
 describe('NATS restarted in the middle of a QoS 1 stream between replicas', () => {
@@ -27,13 +25,8 @@ describe('NATS restarted in the middle of a QoS 1 stream between replicas', () =
   const brokers: ServiceProcess[] = [];
   const clients: MqttClient[] = [];
 
-  const metric = async (replica: number, name: string): Promise<number> => {
-    const text = await (
-      await fetch(`http://127.0.0.1:${await brokers[replica]!.healthPort}/metrics`)
-    ).text();
-    const line = text.split('\n').find((l) => l.startsWith(`${name} `));
-    return Number(line?.split(' ').at(-1) ?? Number.NaN);
-  };
+  const metric = (replica: number, name: string): Promise<number> =>
+    serviceMetric(brokers[replica]!, name);
 
   const client = async (replica: number, clientId: string): Promise<MqttClient> => {
     const c = await connectClient(`mqtt://127.0.0.1:${brokers[replica]!.listenerPorts['mqtt']!}`, {
@@ -51,18 +44,9 @@ describe('NATS restarted in the middle of a QoS 1 stream between replicas', () =
     port = await freePort();
     nats = await spawnNatsServer({ storeDir, port });
     const url = `nats://127.0.0.1:${port}`;
-    const nc = await connectNats({
-      servers: url,
-      name: 'restart-admin',
-      logger: createLogger('restart-test', 'silent'),
-    });
-    try {
-      await addAccounts(nc, [{ username: 'adm', password: 'pw-a', role: Roles.admin }]);
-    } finally {
-      await nc.close();
-    }
-    services.push(await startService('auth', url));
-    services.push(await startService('acl', url));
+    services.push(
+      ...(await startAuthAndAcl(url, [{ username: 'adm', password: 'pw-a', role: Roles.admin }])),
+    );
     for (const name of ['a', 'b']) {
       const broker = await startService('broker', url, {
         LISTENERS: 'mqtt',

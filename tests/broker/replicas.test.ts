@@ -7,7 +7,7 @@ import { Roles } from '@octomesh/contracts';
 import type { ServiceProcess } from '@octomesh/service-kit';
 import { startSecuredBus, startService, type TestBus } from '@octomesh/testing';
 import type { MqttClient } from 'mqtt';
-import { addAccounts } from '../support/accounts.ts';
+import { serviceMetric, startAuthAndAcl } from '../support/mesh.ts';
 import { collect, connectClient, end, eventually } from '../mqtt-engine/clients.ts';
 
 describe('three broker replicas behave as one broker', () => {
@@ -30,13 +30,8 @@ describe('three broker replicas behave as one broker', () => {
     return client;
   };
 
-  const metric = async (replica: number, name: string): Promise<number> => {
-    const text = await (
-      await fetch(`http://127.0.0.1:${await brokers[replica]!.healthPort}/metrics`)
-    ).text();
-    const line = text.split('\n').find((l) => l.startsWith(`${name} `) || l === name);
-    return Number(line?.split(' ').at(-1) ?? Number.NaN);
-  };
+  const metric = (replica: number, name: string): Promise<number> =>
+    serviceMetric(brokers[replica]!, name);
 
   /**
    * Publishes probes on `probeTopic` from `pub` until `box` sees one: from then on, the
@@ -78,14 +73,9 @@ describe('three broker replicas behave as one broker', () => {
 
   beforeAll(async () => {
     bus = await startSecuredBus();
-    const adminNc = await bus.connect('admin', 'replicas-admin');
-    try {
-      await addAccounts(adminNc, [{ username: 'adm', password: 'pw-a', role: Roles.admin }]);
-    } finally {
-      await adminNc.close();
-    }
-    services.push(await startService('auth', bus));
-    services.push(await startService('acl', bus));
+    services.push(
+      ...(await startAuthAndAcl(bus, [{ username: 'adm', password: 'pw-a', role: Roles.admin }])),
+    );
     for (const name of ['a', 'b', 'c']) {
       const broker = await startService('broker', bus, {
         LISTENERS: 'mqtt',
