@@ -15,6 +15,7 @@ import {
   type EngineLimits,
   type EngineLogger,
   type EnhancedAuthMethod,
+  type SessionMessageStore,
   type SessionStore,
 } from '@octomesh/mqtt-engine';
 
@@ -48,6 +49,8 @@ export async function startTestBroker(
     prefix?: string;
     memoryGuard?: MemoryGuard;
     sessionStore?: SessionStore;
+    /** Where offline sessions' messages wait (default: the session's memory). */
+    sessionMessages?: SessionMessageStore;
     /** Enhanced authentication methods offered to v5 clients. */
     authMethods?: EnhancedAuthMethod[];
     /**
@@ -122,6 +125,7 @@ export async function startTestBroker(
     },
     ...(options.memoryGuard ? { memoryGuard: options.memoryGuard } : {}),
     ...(options.sessionStore ? { sessionStore: options.sessionStore } : {}),
+    ...(options.sessionMessages ? { sessionMessages: options.sessionMessages } : {}),
     ...(options.authMethods ? { authMethods: options.authMethods } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     clientIdPolicy: options.clientIdPolicy ?? {},

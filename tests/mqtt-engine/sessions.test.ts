@@ -1,10 +1,10 @@
 // Persistent sessions (in memory for now): queued QoS 1 messages survive a disconnect and are
 // delivered on reconnect; clean start discards them; session expiry ends them.
-import { MemorySessionStore } from '@octomesh/mqtt-engine';
+import { MemorySessionMessageStore, MemorySessionStore } from '@octomesh/mqtt-engine';
 import type mqttPacket from 'mqtt-packet';
 import { collect, connectClient, end, eventually } from './clients.ts';
 import { startTestBroker, type TestBroker } from './harness.ts';
-import { closedWith, rawConnectWith } from './raw-client.ts';
+import { closedWith, rawConnectWith, send } from './raw-client.ts';
 
 const accounts = { adm: { password: 'pwa', role: 'admin' } };
 
@@ -271,6 +271,89 @@ describe('sessions in a session store', () => {
       await end(publisher);
       await end(resumed);
     } finally {
+      await second.stop();
+    }
+  });
+
+  test('QoS 2 deliveries half done resume on another engine through the shared stores: PUBREL for the one PUBRECed, the other again with DUP, none twice', async () => {
+    const store = new MemorySessionStore();
+    const messages = new MemorySessionMessageStore();
+    const first = await startTestBroker(accounts, {
+      sessionStore: store,
+      sessionMessages: messages,
+    });
+    const second = await startTestBroker(accounts, {
+      sessionStore: store,
+      sessionMessages: messages,
+    });
+    try {
+      const connect = {
+        protocolVersion: 5 as const,
+        protocolId: 'MQTT' as const,
+        clientId: 'qos2-roamer',
+        clean: false,
+        keepalive: 60,
+        username: 'adm',
+        password: Buffer.from('pwa'),
+        properties: { sessionExpiryInterval: 300 },
+      };
+      const before = await rawConnectWith(first.port, connect);
+      send(before.socket, {
+        cmd: 'subscribe',
+        messageId: 1,
+        subscriptions: [{ topic: 'lab/q2', qos: 2 }],
+      });
+      await eventually('SUBACK', () => before.packets.find((p) => p.cmd === 'suback'));
+      const publisher = await connectClient(first.url, {
+        protocolVersion: 5,
+        username: 'adm',
+        password: 'pwa',
+      });
+      await publisher.publishAsync('lab/q2', 'one', { qos: 2 });
+      await publisher.publishAsync('lab/q2', 'two', { qos: 2 });
+      await end(publisher);
+      const publishes = await eventually('two PUBLISHes', () => {
+        const got = before.packets.filter(
+          (p) => p.cmd === 'publish',
+        ) as mqttPacket.IPublishPacket[];
+        return got.length === 2 ? got : undefined;
+      });
+      const [one, two] = publishes;
+      // The first is acknowledged as received (PUBREC), the second not at all; then the
+      // connection drops before PUBCOMP.
+      send(before.socket, { cmd: 'pubrec', messageId: one!.messageId! });
+      await eventually('PUBREL', () => before.packets.find((p) => p.cmd === 'pubrel'));
+      before.socket.destroy();
+      await eventually('both stored for the offline session', () =>
+        messages.count('qos2-roamer') === 2 ? true : undefined,
+      );
+      await first.stop();
+
+      const after = await rawConnectWith(second.port, connect);
+      expect(after.connack.sessionPresent).toBe(true);
+      const resent = await eventually('PUBREL and PUBLISH again', () => {
+        const pubrel = after.packets.find((p) => p.cmd === 'pubrel');
+        const publish = after.packets.find((p) => p.cmd === 'publish');
+        return pubrel !== undefined && publish !== undefined ? { pubrel, publish } : undefined;
+      });
+      expect(resent.pubrel.messageId).toBe(one!.messageId);
+      const again = resent.publish as mqttPacket.IPublishPacket;
+      expect(again.messageId).toBe(two!.messageId);
+      expect(again.dup).toBe(true);
+      expect(again.payload.toString()).toBe('two');
+      // Completing both leaves nothing more to send: 'one' is never published again.
+      send(after.socket, { cmd: 'pubcomp', messageId: one!.messageId! });
+      send(after.socket, { cmd: 'pubrec', messageId: two!.messageId! });
+      await eventually('PUBREL of the second', () =>
+        after.packets.find((p) => p.cmd === 'pubrel' && p.messageId === two!.messageId),
+      );
+      send(after.socket, { cmd: 'pubcomp', messageId: two!.messageId! });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(after.packets.filter((p) => p.cmd === 'publish')).toHaveLength(1);
+      expect(messages.count('qos2-roamer')).toBe(0);
+      after.socket.destroy();
+    } finally {
+      await first.stop().catch(() => undefined);
       await second.stop();
     }
   });

@@ -37,6 +37,7 @@ export { FabricBackloggedError, LocalFabric } from './message-fabric.ts';
 export type { FabricHandler, MessageFabric, SharedDelivery } from './message-fabric.ts';
 export { MemorySessionStore, SessionStoreFullError } from './session-store.ts';
 export type { SessionStore, StoredSession } from './session-store.ts';
+export { MemorySessionMessageStore } from './session-messages.ts';
 export type { SessionMessageStore } from './session-messages.ts';
 export type { PendingDelivery, SessionDelivery } from './session.ts';
 export type { AuthStep, EnhancedAuthMethod } from './enhanced-auth.ts';
