@@ -687,6 +687,46 @@ export class Engine {
     return true;
   }
 
+  /**
+   * This replica was cut off from the others long enough for them to declare it gone: they may
+   * have sent its clients' wills and taken its persistent sessions over, storing messages for
+   * them meanwhile. For every persistent session connected here, the client id is claimed again
+   * (an adopter drops its copy), the messages stored for it are delivered now, and the session is
+   * saved as this replica's again. Returns how many were reasserted and how many failed (a claim
+   * or the store did not answer: calling again retries those and harms none).
+   */
+  async reassertSessions(): Promise<{ reasserted: number; failed: number }> {
+    let reasserted = 0;
+    let failed = 0;
+    for (const [clientId, connection] of [...this.connections]) {
+      const session = this.sessions.get(clientId);
+      if (session === undefined || session.expirySeconds === 0) continue;
+      try {
+        await this.#claimClientId?.(clientId, false);
+        if (this.connections.get(clientId) !== connection) continue;
+        const store = this.#sessionMessages;
+        if (store !== undefined) {
+          // Messages an adopter stored while this replica was away: sent now as new deliveries.
+          const pending = (await store.take(clientId)).map(({ delivery }) => ({ delivery }));
+          if (pending.length > 0) {
+            session.restorePending(pending);
+            session.drain();
+            this.counters.sessionMessagesResumed += pending.length;
+          }
+        }
+        this.#sessionChanged(clientId);
+        reasserted++;
+      } catch (error) {
+        failed++;
+        this.logger.warn(
+          { clientId, error: (error as Error).message },
+          'session not reasserted after a long NATS outage',
+        );
+      }
+    }
+    return { reasserted, failed };
+  }
+
   /** Resolves once every write to the shared message store has landed (shutdown). */
   async persisted(): Promise<void> {
     await Promise.all([...this.sessions.values()].map((session) => session.persisting));

@@ -164,6 +164,11 @@ export interface NatsFabricOptions {
   replayMs?: number;
   /** Longest wait for peers to beat again before the hold is sent (default 7 beats). */
   recoveryTimeoutMs?: number;
+  /**
+   * NATS came back after an outage of at least `peerTimeoutMs`: the peers may have taken this
+   * replica for gone (its sessions and wills taken over). Called once the hold is sent.
+   */
+  onLongOutage?: (offlineMs: number) => void;
 }
 
 /** A message for other replicas, kept while NATS is away or for a replay. */
@@ -250,6 +255,10 @@ export class NatsFabric implements MessageFabric {
   #hold: Hold | undefined;
   /** The connection is down (between its disconnect and reconnect events). */
   #down = false;
+  /** When the connection dropped. */
+  #lostAt = 0;
+  readonly #peerTimeoutMs: number;
+  readonly #onLongOutage: ((offlineMs: number) => void) | undefined;
 
   constructor(options: NatsFabricOptions) {
     this.#nc = options.nc;
@@ -275,6 +284,8 @@ export class NatsFabric implements MessageFabric {
     this.#maxHeldBytes = options.maxHeldBytes ?? 64 * 1024 * 1024;
     this.#replayMs = options.replayMs ?? 2000;
     this.#recoveryTimeoutMs = options.recoveryTimeoutMs ?? 7 * heartbeatMs;
+    this.#peerTimeoutMs = options.peerTimeoutMs ?? 3.5 * heartbeatMs;
+    this.#onLongOutage = options.onLongOutage;
     void this.#watchConnection();
   }
 
@@ -293,6 +304,7 @@ export class NatsFabric implements MessageFabric {
 
   #connectionLost(): void {
     this.#down = true;
+    if (this.#hold === undefined) this.#lostAt = Date.now();
     this.interestOfPeers.connectionLost();
     if (this.#hold !== undefined) return;
     this.counters.outages++;
@@ -343,6 +355,14 @@ export class NatsFabric implements MessageFabric {
       { sent: hold.messages.length, afterMs: Date.now() - back },
       'fabric back on NATS: held messages sent',
     );
+    const offlineMs = back - this.#lostAt;
+    if (offlineMs >= this.#peerTimeoutMs) {
+      this.#logger.warn(
+        { offlineMs },
+        'NATS was away long enough for the other replicas to take this one for gone: its sessions are reasserted',
+      );
+      this.#onLongOutage?.(offlineMs);
+    }
   }
 
   /** True when the hold cannot take this message (payload bytes). */

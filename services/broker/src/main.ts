@@ -67,6 +67,8 @@ const fabric =
         wideFilters: config.MQTT_FABRIC_WIDE ?? [`${config.USP_TOPIC_PREFIX}/agent/#`],
         heartbeatMs: config.MQTT_REPLICA_HEARTBEAT_MS,
         // A dead replica's clients: their wills and disconnected events come from the survivors.
+        // Cut off long enough to be taken for gone: claim our clients' sessions back.
+        onLongOutage: () => void reassertSessions(),
         onPeerGone: (gone) => {
           void rescueWills(gone);
           void adoptSessions(gone);
@@ -148,6 +150,21 @@ async function rescueWills(gone: string): Promise<void> {
       { replica: gone, error: (error as Error).message },
       'wills of a dead replica not read',
     );
+  }
+}
+async function reassertSessions(): Promise<void> {
+  // Claims and the session stream go over the main connection, which reconnects on its own
+  // schedule: wait for it (bounded), then try a few times.
+  for (let waited = 0; !natsConnected(nc) && waited < 60_000; waited += 100) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  // The survivors sent and deleted our clients' will records: record them again.
+  for (const connection of engine.connections.values()) wills?.keep(connection);
+  for (let attempt = 1; attempt <= 5; attempt++) {
+    const { reasserted, failed } = await engine.reassertSessions();
+    logger.info({ reasserted, failed, attempt }, 'sessions reasserted after a long NATS outage');
+    if (failed === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 2000));
   }
 }
 // A dead replica's persistent sessions: the survivors take them over (one each, by a
