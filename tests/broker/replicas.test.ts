@@ -370,8 +370,9 @@ describe('three broker replicas behave as one broker', () => {
     const survivor = await admin(2, sessionOptions);
     survivor.on('error', () => undefined);
     await survivor.subscribeAsync('saved/#', { qos: 1 });
-    // Two persistent sessions with a will delayed 2 s: one comes back elsewhere within the
-    // delay (its will must not go), the other does not (its will goes after the delay).
+    // Two persistent sessions with a will delayed 4 s (a margin for a loaded machine): one comes
+    // back elsewhere within the delay (its will must not go), the other does not (its will goes
+    // after the delay).
     const delayed = async (clientId: string): Promise<MqttClient> => {
       const client = await admin(2, {
         clientId,
@@ -382,7 +383,7 @@ describe('three broker replicas behave as one broker', () => {
           payload: Buffer.from('late'),
           qos: 1,
           retain: false,
-          properties: { willDelayInterval: 2 },
+          properties: { willDelayInterval: 4 },
         },
       });
       client.on('error', () => undefined);
@@ -484,7 +485,7 @@ describe('three broker replicas behave as one broker', () => {
       () => box.messages.find((m) => m.topic === 'wills/away-1'),
       10_000,
     );
-    expect(Date.now() - killedAt).toBeGreaterThanOrEqual(2000);
+    expect(Date.now() - killedAt).toBeGreaterThanOrEqual(4000);
     await eventually(
       'a survivor counts the cancelled will',
       async () =>
