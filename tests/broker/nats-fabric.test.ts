@@ -5,8 +5,9 @@ import { NatsFabric } from '../../services/broker/src/fabric.ts';
 import { messageFabricContract } from '../../libs/mqtt-engine/src/message-fabric.contract.ts';
 import { createLogger } from '@octomesh/service-kit';
 import type { NatsConnection } from '@octomesh/nats-kit';
-import { connectNats, readSeedFile } from '@octomesh/nats-kit';
-import { inboxPrefixOf } from '@octomesh/contracts';
+import { connectNats, headersOf, readSeedFile } from '@octomesh/nats-kit';
+import { createHash } from 'node:crypto';
+import { encodeFabricHeaders, inboxPrefixOf } from '@octomesh/contracts';
 import { startSecuredBus, type TestBus } from '@octomesh/testing';
 import type { MessageFabric } from '@octomesh/mqtt-engine';
 
@@ -133,4 +134,37 @@ test('a shared message whose replica has no member left goes to a member on anot
   expect(a.fabric.counters.invalid).toBe(0);
   expect([...atA].sort()).toEqual(Array.from({ length: total }, (_, i) => `jobs/${i}`).sort());
   expect(b.fabric.counters.sharedRedirected).toBe(atB.length);
+});
+
+test('a hand-over whose topic is outside the group, or whose hop count is bad, is dropped and counted', async () => {
+  const a = await replica();
+  const sender = await brokerConnection(true);
+  open.push({ close: () => sender.close() });
+  const handed: string[] = [];
+  a.fabric.subscribe((m, shared) => (shared === undefined ? undefined : handed.push(m.topic)));
+  a.fabric.interest('jobs/+', 'workers', true);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  // The queue group (and redirect subject) the fabric derives from the group and filter.
+  const queue = `mqtt-share-${createHash('sha256').update('workers\njobs/+').digest('hex').slice(0, 32)}`;
+  const forge = (topic: string, redirects: string): void => {
+    sender.publish(`mqtt.share.v1.${queue}`, 'x', {
+      headers: headersOf([
+        ...encodeFabricHeaders({ qos: 1, retain: false, replica: 'test-forger' }),
+        ['Octomesh-Topic', encodeURIComponent(topic)],
+        ['Octomesh-Redirects', redirects],
+      ]),
+    });
+  };
+  forge('other/1', '1'); // outside the group's filter
+  forge('jobs/1/deeper', '1'); // outside too: one level only
+  forge('jobs/2', '9'); // past the hop limit
+  forge('jobs/3', 'x'); // not a number
+  forge('jobs/ok', '1'); // a valid one, last: once it arrives, the others have been judged
+  await sender.flush();
+  const deadline = Date.now() + 5000;
+  while (handed.length === 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  expect(handed).toEqual(['jobs/ok']);
+  expect(a.fabric.counters.invalid).toBe(4);
 });

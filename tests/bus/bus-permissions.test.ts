@@ -5,6 +5,7 @@ import {
   BucketSpecs,
   Buckets,
   inboxPrefixOf,
+  SessionMessageStream,
   Subjects,
   topicToSubject,
   type BusRole,
@@ -195,6 +196,16 @@ describe('the bus permissions, enforced by nats-server', () => {
     // Oktopus's devices-auth bucket only when the migration is on (not on this bus).
     await cannotPublish(controller, `$JS.API.STREAM.CREATE.KV_${Buckets.oktopusDevicesAuth}`);
     await cannotSubscribe(controller, `${inboxPrefixOf('usp-router')}.>`);
+  });
+
+  test('replica subjects: broker replicas hand shared messages over and keep offline messages; no other role can touch either', async () => {
+    await delivers(clients.broker, clients.broker, 'mqtt.share.v1.mqtt-share-x', 'mqtt.share.v1.>');
+    for (const role of ['controller', 'usp-router', 'admin'] as const) {
+      await cannotPublish(clients[role], 'mqtt.share.v1.mqtt-share-x');
+      await cannotSubscribe(clients[role], 'mqtt.share.v1.>');
+      await cannotPublish(clients[role], `${SessionMessageStream.subjectPrefix}.x`);
+      await cannotPublish(clients[role], `$JS.API.STREAM.PURGE.${SessionMessageStream.name}`);
+    }
   });
 
   test('admin: writes accounts and rules; cannot publish the fabric or broker events, or read CONNECT passwords', async () => {
