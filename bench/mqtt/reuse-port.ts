@@ -15,7 +15,7 @@ import { describeOptions, loadBenchOptions, SERVICE_LOG_LEVELS } from '../suppor
 import { formatRatio, printNote, printSection } from '../support/report.ts';
 import { median } from '../support/stats.ts';
 import { writeOctomeshAccounts } from './accounts.ts';
-import type { BrokerUnderTest } from './brokers.ts';
+import { OPEN_LIMITS, type BrokerUnderTest } from './brokers.ts';
 import { measureConnects } from './connection-scenarios.ts';
 import { fanUnit, measureThroughput, runFlow } from './flow-scenarios.ts';
 import { startGenerators, type Generator } from './generator-pool.ts';
@@ -52,18 +52,6 @@ const o = loadBenchOptions('reuse-port', {
 
 const version = o.BENCH_REUSE_VERSION === '5' ? MqttVersions.v5 : MqttVersions.v311;
 const deviceAccounts = Math.max(o.BENCH_REUSE_PAIRS, o.BENCH_REUSE_CONNECTS);
-
-// No per-client publish rate, per-role quotas, client-id templates or per-address limits, as in
-// bench/mqtt/run.ts: the pairs drive device accounts past a device's 100/s, and every client
-// comes from 127.0.0.1.
-const OPEN_LIMITS = {
-  MQTT_MAX_PUBLISH_RATE: '0',
-  MQTT_ROLE_LIMITS:
-    'device:publish_rate=0,subscriptions=1000000,connections=1000000,sessions=1000000,retained=1000000,retained_bytes=1000000000,session_expiry=604800,topic_bytes=1024,topic_levels=16',
-  MQTT_CLIENT_ID_TEMPLATES: 'device=',
-  MQTT_MAX_CONNECTIONS_PER_ADDRESS: '0',
-  MQTT_CONNECT_RATE_PER_ADDRESS: '0',
-};
 
 const settings: ScenarioSettings = {
   pairs: o.BENCH_REUSE_PAIRS,

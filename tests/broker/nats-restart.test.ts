@@ -12,9 +12,9 @@ import {
   type NatsServerProcess,
   type ServiceProcess,
 } from '@octomesh/service-kit';
-import { freePort, startService } from '@octomesh/testing';
+import { freePort } from '@octomesh/testing';
 import type { MqttClient } from 'mqtt';
-import { serviceMetric, startAuthAndAcl } from '../support/mesh.ts';
+import { awaitPeers, serviceMetric, startAuthAndAcl, startBrokerReplica } from '../support/mesh.ts';
 import { collect, connectClient, end, eventually } from '../mqtt-engine/clients.ts';
 
 describe('NATS restarted in the middle of a QoS 1 stream between replicas', () => {
@@ -48,25 +48,12 @@ describe('NATS restarted in the middle of a QoS 1 stream between replicas', () =
       ...(await startAuthAndAcl(url, [{ username: 'adm', password: 'pw-a', role: Roles.admin }])),
     );
     for (const name of ['a', 'b']) {
-      const broker = await startService('broker', url, {
-        LISTENERS: 'mqtt',
-        MQTT_PORT: '0',
-        MQTT_HOST: '127.0.0.1',
-        BROKER_REPLICA: `replica-${name}`,
-        MQTT_REPLICA_HEARTBEAT_MS: '200',
-        // Small enough for the second test to fill, large enough for the first never to.
-        MQTT_FABRIC_HOLD_MESSAGES: '400',
-      });
+      // Small enough for the second test to fill, large enough for the first never to.
+      const broker = await startBrokerReplica(url, name, { MQTT_FABRIC_HOLD_MESSAGES: '400' });
       brokers.push(broker);
       services.push(broker);
     }
-    for (const i of [0, 1]) {
-      await eventually(
-        `replica ${i} sees its peer`,
-        async () => ((await metric(i, 'octomesh_broker_peer_replicas')) === 1 ? true : undefined),
-        10_000,
-      );
-    }
+    await awaitPeers(brokers);
   }, 120_000);
 
   afterAll(async () => {

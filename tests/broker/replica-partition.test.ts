@@ -6,10 +6,16 @@
 import { createServer, connect as tcpConnect, type Server, type Socket } from 'node:net';
 import { Roles } from '@octomesh/contracts';
 import type { ServiceProcess } from '@octomesh/service-kit';
-import { freePort, startSecuredBus, startService, type TestBus } from '@octomesh/testing';
+import { freePort, startSecuredBus, type TestBus } from '@octomesh/testing';
 import type { MqttClient } from 'mqtt';
 import { collect, connectClient, end, eventually } from '../mqtt-engine/clients.ts';
-import { serviceMetric, startAuthAndAcl } from '../support/mesh.ts';
+import {
+  awaitPeers,
+  mqttUrlOf,
+  serviceMetric,
+  startAuthAndAcl,
+  startBrokerReplica,
+} from '../support/mesh.ts';
 
 /** A TCP proxy to NATS that can be cut (every connection dropped, none accepted) and restored. */
 class CuttableProxy {
@@ -70,25 +76,12 @@ describe('a replica cut off from NATS and back', () => {
       ['a', bus.url],
       ['c', `nats://127.0.0.1:${proxy.port}`],
     ] as const) {
-      const broker = await startService('broker', bus, {
-        NATS_URL: nats,
-        LISTENERS: 'mqtt',
-        MQTT_PORT: '0',
-        MQTT_HOST: '127.0.0.1',
-        BROKER_REPLICA: `replica-${name}`,
-        MQTT_REPLICA_HEARTBEAT_MS: '200',
-      });
+      const broker = await startBrokerReplica(bus, name, { NATS_URL: nats });
       brokers.push(broker);
       services.push(broker);
-      urls.push(`mqtt://127.0.0.1:${broker.listenerPorts['mqtt']!}`);
+      urls.push(mqttUrlOf(broker));
     }
-    for (const i of [0, 1]) {
-      await eventually(
-        `replica ${i} sees its peer`,
-        async () => ((await metric(i, 'octomesh_broker_peer_replicas')) === 1 ? true : undefined),
-        10_000,
-      );
-    }
+    await awaitPeers(brokers);
   }, 120_000);
 
   afterAll(async () => {

@@ -5,9 +5,15 @@
 // and a replica killed with SIGKILL is noticed by the others.
 import { Roles } from '@octomesh/contracts';
 import type { ServiceProcess } from '@octomesh/service-kit';
-import { startSecuredBus, startService, type TestBus } from '@octomesh/testing';
+import { startSecuredBus, type TestBus } from '@octomesh/testing';
 import type { MqttClient } from 'mqtt';
-import { serviceMetric, startAuthAndAcl } from '../support/mesh.ts';
+import {
+  awaitPeers,
+  mqttUrlOf,
+  serviceMetric,
+  startAuthAndAcl,
+  startBrokerReplica,
+} from '../support/mesh.ts';
 import { collect, connectClient, end, eventually } from '../mqtt-engine/clients.ts';
 
 describe('three broker replicas behave as one broker', () => {
@@ -77,26 +83,13 @@ describe('three broker replicas behave as one broker', () => {
       ...(await startAuthAndAcl(bus, [{ username: 'adm', password: 'pw-a', role: Roles.admin }])),
     );
     for (const name of ['a', 'b', 'c']) {
-      const broker = await startService('broker', bus, {
-        LISTENERS: 'mqtt',
-        MQTT_PORT: '0',
-        MQTT_HOST: '127.0.0.1',
-        BROKER_REPLICA: `replica-${name}`,
-        // Tests accept a short heartbeat: a killed replica is noticed within seconds.
-        MQTT_REPLICA_HEARTBEAT_MS: '200',
-      });
+      const broker = await startBrokerReplica(bus, name);
       brokers.push(broker);
       services.push(broker);
-      urls.push(`mqtt://127.0.0.1:${broker.listenerPorts['mqtt']!}`);
+      urls.push(mqttUrlOf(broker));
     }
     // Every replica hears the other two.
-    for (let i = 0; i < 3; i++) {
-      await eventually(
-        `replica ${i} sees two peers`,
-        async () => ((await metric(i, 'octomesh_broker_peer_replicas')) === 2 ? true : undefined),
-        10_000,
-      );
-    }
+    await awaitPeers(brokers);
   }, 120_000);
 
   afterAll(async () => {
