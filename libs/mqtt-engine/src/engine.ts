@@ -695,35 +695,45 @@ export class Engine {
    * saved as this replica's again. Returns how many were reasserted and how many failed (a claim
    * or the store did not answer: calling again retries those and harms none).
    */
-  async reassertSessions(): Promise<{ reasserted: number; failed: number }> {
+  async reassertSessions(concurrency = 32): Promise<{ reasserted: number; failed: number }> {
     let reasserted = 0;
     let failed = 0;
-    for (const [clientId, connection] of [...this.connections]) {
-      const session = this.sessions.get(clientId);
-      if (session === undefined || session.expirySeconds === 0) continue;
-      try {
-        await this.#claimClientId?.(clientId, false);
-        if (this.connections.get(clientId) !== connection) continue;
-        const store = this.#sessionMessages;
-        if (store !== undefined) {
-          // Messages an adopter stored while this replica was away: sent now as new deliveries.
-          const pending = (await store.take(clientId)).map(({ delivery }) => ({ delivery }));
-          if (pending.length > 0) {
-            session.restorePending(pending);
-            session.drain();
-            this.counters.sessionMessagesResumed += pending.length;
+    const held = [...this.connections].filter(
+      ([clientId]) => (this.sessions.get(clientId)?.expirySeconds ?? 0) > 0,
+    );
+    let next = 0;
+    // A claim is a NATS round trip: a bounded number at once, not one session after another.
+    const worker = async (): Promise<void> => {
+      while (next < held.length) {
+        const [clientId, connection] = held[next++]!;
+        try {
+          await this.#claimClientId?.(clientId, false);
+          const session = this.sessions.get(clientId);
+          if (this.connections.get(clientId) !== connection || session === undefined) continue;
+          const store = this.#sessionMessages;
+          if (store !== undefined) {
+            // Messages an adopter stored while this replica was away: sent now as new deliveries.
+            const pending = (await store.take(clientId)).map(({ delivery }) => ({ delivery }));
+            if (pending.length > 0) {
+              session.restorePending(pending);
+              session.drain();
+              this.counters.sessionMessagesResumed += pending.length;
+            }
           }
+          this.#sessionChanged(clientId);
+          reasserted++;
+        } catch (error) {
+          failed++;
+          this.logger.warn(
+            { clientId, error: (error as Error).message },
+            'session not reasserted after a long NATS outage',
+          );
         }
-        this.#sessionChanged(clientId);
-        reasserted++;
-      } catch (error) {
-        failed++;
-        this.logger.warn(
-          { clientId, error: (error as Error).message },
-          'session not reasserted after a long NATS outage',
-        );
       }
-    }
+    };
+    await Promise.all(
+      Array.from({ length: Math.max(1, Math.min(concurrency, held.length)) }, worker),
+    );
     return { reasserted, failed };
   }
 

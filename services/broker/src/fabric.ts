@@ -19,7 +19,8 @@
 // at every dial), so the fabric holds messages for other replicas itself, in order and bounded
 // (`maxHeldMessages`, `maxHeldBytes`), from the moment its connection drops. Messages sent in the
 // `replayMs` before the drop was noticed may have died with the connection: they are held too,
-// sent again, and dropped as duplicates by receivers that had them (sequence numbers, below).
+// sent again, and dropped as duplicates by receivers that had them (sequence numbers, below);
+// only the last 512, and none with a payload over 16 KiB (so the replay ring stays under 8 MiB).
 // Once NATS is back the hold lasts until every peer that was alive has beaten again, which
 // proves its subscriptions are at the server again (bounded by `recoveryTimeoutMs`), then it is
 // sent. While the hold is full a QoS 1/2 PUBLISH is refused before anyone receives it
@@ -198,6 +199,8 @@ const TOPIC_HEADER = 'Octomesh-Topic';
 const REDIRECTS_HEADER = 'Octomesh-Redirects';
 /** Sent messages kept for a replay after an outage: within the receivers' dedupe window. */
 const REPLAY_WINDOW = 512;
+/** Payloads larger than this are not kept for a replay (bytes). */
+const REPLAY_MAX_PAYLOAD = 16 * 1024;
 
 /** A shared group as its queue subscriptions know it. */
 interface SharedGroup extends SharedDelivery {
@@ -443,8 +446,10 @@ export class NatsFabric implements MessageFabric {
       return;
     }
     this.#transmit(entry);
-    // Kept for a replay should the connection turn out to have dropped already.
-    this.#recent[this.#recentNext] = entry;
+    // Kept for a replay should the connection turn out to have dropped already; large payloads are
+    // not, so the ring holds at most REPLAY_WINDOW × REPLAY_MAX_PAYLOAD bytes (8 MiB).
+    this.#recent[this.#recentNext] =
+      message.payload.length <= REPLAY_MAX_PAYLOAD ? entry : undefined;
     this.#recentNext = (this.#recentNext + 1) % REPLAY_WINDOW;
   }
 

@@ -282,7 +282,13 @@ const health = await startHealthServer(config.HEALTH_HOST, config.HEALTH_PORT, {
           'nats disconnected (reconnecting): connected clients keep being served here; new CONNECTs are refused (0x88), other replicas and the usp-router are out of reach until NATS is back',
         ],
   metrics: () =>
-    brokerMetrics(engine, listeners, fabric instanceof NatsFabric ? fabric : undefined, wills),
+    brokerMetrics(
+      engine,
+      listeners,
+      fabric instanceof NatsFabric ? fabric : undefined,
+      wills,
+      sessionMessages,
+    ),
 });
 logger.info({ port: health.port, exporting: telemetry.exporting }, 'broker ready');
 announceHealthPort(health.port);

@@ -2,6 +2,7 @@
 import type { Engine } from '@octomesh/mqtt-engine';
 import type { NatsFabric } from './fabric.ts';
 import type { WillKeeper } from './live-clients.ts';
+import type { NatsSessionMessages } from './nats-session-messages.ts';
 import type { RunningListener } from './listeners/index.ts';
 import { renderMetrics } from '@octomesh/service-kit';
 
@@ -11,6 +12,7 @@ export function brokerMetrics(
   listeners: readonly RunningListener[],
   fabric?: NatsFabric,
   wills?: WillKeeper,
+  sessionMessages?: NatsSessionMessages,
 ): string {
   const c = engine.counters;
   const counter = (name: string, help: string, value: number) => ({
@@ -145,6 +147,15 @@ export function brokerMetrics(
       'shared-group messages handed here after the group had no member left here',
       c.sharedUndeliverable,
     ),
+    ...(sessionMessages === undefined
+      ? []
+      : [
+          counter(
+            'octomesh_broker_session_messages_invalid_total',
+            'messages read from the session stream that failed validation: dropped, not delivered',
+            sessionMessages.counters.invalid,
+          ),
+        ]),
     ...(wills === undefined
       ? []
       : [
