@@ -12,7 +12,6 @@ export { discoverServices } from './discover.ts';
 export { seedFileOf, busAuthorizationFileOf, prepareLocalBus, readSeedFile } from './local-bus.ts';
 // Streams other than KV buckets (the broker's offline session messages).
 export {
-  DeliverPolicy,
   DiscardPolicy,
   jetstream,
   jetstreamManager,

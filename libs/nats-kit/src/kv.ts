@@ -212,30 +212,14 @@ export async function readBucketEntries(
   key: string,
   options: ReadBucketEntriesOptions,
 ): Promise<BucketEntry[]> {
-  const stream = `KV_${bucket}`;
   const prefix = `$KV.${bucket}.`;
-  const deadline = Date.now() + options.timeoutMs;
-  const js = jetstream(nc, { timeout: options.timeoutMs });
-  const consumer = await js.consumers.getPushConsumer(stream, {
-    filter_subjects: `${prefix}${key}`,
-    deliver_policy: DeliverPolicy.All,
-  });
-  // The consumer is gone once read: an ordered consumer would otherwise linger on the server for
-  // its five-minute inactivity threshold, one per wildcard read.
-  const remove = (): void => {
-    consumer.delete().catch(() => undefined);
-  };
-  const pending = (await consumer.info(true)).num_pending;
-  if (pending === 0) {
-    remove();
-    return [];
-  }
   const current = new Map<string, BucketEntry>();
-  let failure: BucketReadError | undefined;
-  let done = false;
-  const messages = await consumer.consume({
-    callback: (msg: JsMsg) => {
-      if (done) return;
+  const outcome = await readStream(
+    nc,
+    `KV_${bucket}`,
+    `${prefix}${key}`,
+    options.timeoutMs,
+    (msg) => {
       const entryKey = msg.subject.slice(prefix.length);
       const operation = msg.headers?.get(KV_OPERATION_HEADER) ?? '';
       if (operation === '' || operation === 'PUT') {
@@ -248,40 +232,88 @@ export async function readBucketEntries(
         current.delete(entryKey);
       }
       if (current.size > options.maxEntries) {
-        failure = new BucketReadError(bucket, BucketReadFailures.tooMany);
-        done = true;
+        throw new BucketReadError(bucket, BucketReadFailures.tooMany);
+      }
+      return 'more';
+    },
+  );
+  if (outcome.kind === 'timeout') throw new BucketReadError(bucket, BucketReadFailures.timeout);
+  if (outcome.kind === 'ended') {
+    throw new BucketReadError(bucket, BucketReadFailures.ended, { cause: outcome.cause });
+  }
+  return [...current.values()];
+}
+
+/** How {@link readStream} ended (a callback's throw is rethrown instead). */
+export type StreamReadOutcome =
+  { kind: 'done' } | { kind: 'timeout' } | { kind: 'ended'; cause?: unknown };
+
+/**
+ * Reads the messages of `stream` on `filterSubject` once, in stream order, handing each to
+ * `onMessage` until it answers `'done'` or the last message pending when the read began has
+ * been handed over. One ordered push consumer, filtered by the server and deleted at the end
+ * (an ordered consumer would otherwise linger for its five-minute inactivity threshold).
+ * `timeoutMs` bounds the whole read, consumer set-up included. A throw from `onMessage` stops the
+ * read and is rethrown. An empty filter is `done` without a message.
+ */
+export async function readStream(
+  nc: NatsConnection,
+  stream: string,
+  filterSubject: string,
+  timeoutMs: number,
+  onMessage: (msg: JsMsg) => 'more' | 'done',
+): Promise<StreamReadOutcome> {
+  const deadline = Date.now() + timeoutMs;
+  const js = jetstream(nc, { timeout: timeoutMs });
+  const consumer = await js.consumers.getPushConsumer(stream, {
+    filter_subjects: filterSubject,
+    deliver_policy: DeliverPolicy.All,
+  });
+  const remove = (): void => {
+    consumer.delete().catch(() => undefined);
+  };
+  if ((await consumer.info(true)).num_pending === 0) {
+    remove();
+    return { kind: 'done' };
+  }
+  let outcome: StreamReadOutcome | undefined;
+  let thrown: { error: unknown } | undefined;
+  const messages = await consumer.consume({
+    callback: (msg: JsMsg) => {
+      if (outcome !== undefined || thrown !== undefined) return;
+      let answer: 'more' | 'done';
+      try {
+        answer = onMessage(msg);
+      } catch (error) {
+        thrown = { error };
         messages.stop();
         return;
       }
-      if (msg.info.pending === 0) {
-        done = true;
+      if (answer === 'done' || msg.info.pending === 0) {
+        outcome = { kind: 'done' };
         messages.stop();
       }
     },
   });
   const timer = setTimeout(
     () => {
-      if (done) return;
-      failure = new BucketReadError(bucket, BucketReadFailures.timeout);
-      done = true;
+      if (outcome !== undefined || thrown !== undefined) return;
+      outcome = { kind: 'timeout' };
       messages.stop();
     },
     Math.max(0, deadline - Date.now()),
   );
   try {
     const ended = await messages.closed();
-    if (ended instanceof Error && failure === undefined) {
-      failure = new BucketReadError(bucket, BucketReadFailures.ended, { cause: ended });
-    }
-    if (!done && failure === undefined) {
-      failure = new BucketReadError(bucket, BucketReadFailures.ended);
+    if (outcome === undefined && thrown === undefined) {
+      outcome = ended instanceof Error ? { kind: 'ended', cause: ended } : { kind: 'ended' };
     }
   } finally {
     clearTimeout(timer);
     remove();
   }
-  if (failure !== undefined) throw failure;
-  return [...current.values()];
+  if (thrown !== undefined) throw thrown.error;
+  return outcome!;
 }
 
 /**

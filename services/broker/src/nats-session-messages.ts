@@ -28,11 +28,11 @@ import {
 import { validateTopicName } from '@octomesh/acl-rules';
 import type { PendingDelivery, SessionMessageStore } from '@octomesh/mqtt-engine';
 import {
-  DeliverPolicy,
   DiscardPolicy,
   headersOf,
   jetstream,
   jetstreamManager,
+  readStream,
   RetentionPolicy,
   StorageType,
   type JetStreamClient,
@@ -40,6 +40,7 @@ import {
   type JsMsg,
   type NatsConnection,
   type StreamConfig,
+  type StreamReadOutcome,
 } from '@octomesh/nats-kit';
 import type { Logger } from '@octomesh/service-kit';
 import { fromFabric, toFabric } from './fabric.ts';
@@ -98,12 +99,19 @@ export class NatsSessionMessages implements SessionMessageStore {
   readonly #replica: string;
   readonly #maxPerSession: number;
   readonly #timeoutMs: number;
+  readonly #readStream: (
+    subject: string,
+    onMessage: (msg: JsMsg) => 'more' | 'done',
+  ) => Promise<StreamReadOutcome>;
 
   private constructor(
+    nc: NatsConnection,
     js: JetStreamClient,
     jsm: JetStreamManager,
     options: NatsSessionMessagesOptions,
   ) {
+    this.#readStream = (subject, onMessage) =>
+      readStream(nc, SessionMessageStream.name, subject, this.#timeoutMs, onMessage);
     this.#js = js;
     this.#jsm = jsm;
     this.#logger = options.logger.child({ component: 'session-messages' });
@@ -153,7 +161,7 @@ export class NatsSessionMessages implements SessionMessageStore {
         num_replicas: Math.max(current.num_replicas, wanted.num_replicas),
       });
     }
-    return new NatsSessionMessages(jetstream(nc, { timeout }), jsm, options);
+    return new NatsSessionMessages(nc, jetstream(nc, { timeout }), jsm, options);
   }
 
   async append(clientId: string, pending: readonly PendingDelivery[]): Promise<void> {
@@ -212,47 +220,25 @@ export class NatsSessionMessages implements SessionMessageStore {
     await this.#jsm.streams.purge(SessionMessageStream.name, { filter: subjectOf(clientId) });
   }
 
-  // Every message of the subject up to sequence `last`, in order: an ordered push consumer,
-  // deleted at the end (as nats-kit's readBucketEntries).
+  // Every message of the subject up to sequence `last`, in order (nats-kit's readStream).
   async #read(subject: string, last: number): Promise<JsMsg[]> {
-    const consumer = await this.#js.consumers.getPushConsumer(SessionMessageStream.name, {
-      filter_subjects: subject,
-      deliver_policy: DeliverPolicy.All,
-    });
     const read: JsMsg[] = [];
-    let failure: Error | undefined;
-    let done = false;
-    try {
-      const messages = await consumer.consume({
-        callback: (msg: JsMsg) => {
-          if (done) return;
-          if (msg.seq <= last) read.push(msg);
-          if (msg.seq >= last || msg.info.pending === 0) {
-            done = true;
-            messages.stop();
-          } else if (read.length > this.#maxPerSession * 2) {
-            failure = new Error(`more than ${this.#maxPerSession * 2} messages`);
-            done = true;
-            messages.stop();
-          }
-        },
-      });
-      const timer = setTimeout(() => {
-        if (done) return;
-        failure = new Error(`not read within ${this.#timeoutMs} ms`);
-        done = true;
-        messages.stop();
-      }, this.#timeoutMs);
-      try {
-        await messages.closed();
-      } finally {
-        clearTimeout(timer);
+    const limit = this.#maxPerSession * 2;
+    const outcome = await this.#readStream(subject, (msg) => {
+      if (msg.seq <= last) read.push(msg);
+      if (read.length > limit) {
+        throw new SessionMessagesUnavailableError('take', `more than ${limit} messages`);
       }
-    } finally {
-      consumer.delete().catch(() => undefined);
+      return msg.seq >= last ? 'done' : 'more';
+    });
+    if (outcome.kind === 'timeout') {
+      throw new SessionMessagesUnavailableError('take', `not read within ${this.#timeoutMs} ms`);
     }
-    if (failure !== undefined) throw new SessionMessagesUnavailableError('take', failure.message);
-    if (!done) throw new SessionMessagesUnavailableError('take', 'the read ended early');
+    if (outcome.kind === 'ended') {
+      throw new SessionMessagesUnavailableError('take', 'the read ended early', {
+        cause: outcome.cause,
+      });
+    }
     return read;
   }
 
